@@ -1,0 +1,1 @@
+"""NAS strategies as KerasTuner subclasses, one module per strategy (installed as nepscript_keras.tuners)."""
