@@ -1,1 +1,25 @@
-"""TFX-style pipeline components (installed as nepscript_keras.components)."""
+"""TFX-style pipeline components (installed as nepscript_keras.components).
+
+ExampleGen -> Tuner -> Trainer -> Evaluator -> Pusher, each a spec (typed inputs, outputs, parameters)
+plus an executor that calls the library; `LocalDagRunner` runs them in order with caching and resume.
+
+>>> from nepscript_keras.components import LocalDagRunner, create_pipeline
+>>> LocalDagRunner().run(create_pipeline(tuner="random", budget="smoke", data="digits.npz"))
+"""
+
+from nepscript_keras.components.artifacts import (
+    Artifact,
+    Examples,
+    HyperParameters,
+    Model,
+    ModelBlessing,
+    ModelEvaluation,
+    PushedModel,
+    get_single,
+    load_artifact,
+)
+from nepscript_keras.components.base import BaseComponent, BaseExecutor, Channel, ChannelParameter, ComponentSpec, Parameter
+from nepscript_keras.components.cache import cache_key
+from nepscript_keras.components.example_gen import ExampleGen, load_examples
+from nepscript_keras.components.pipeline import Pipeline, topological_order
+from nepscript_keras.components.runner import ComponentFailedError, LocalDagRunner
