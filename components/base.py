@@ -89,11 +89,13 @@ class ComponentSpec:
                                 for key, p in self.PARAMETERS.items()}
 
     def _channel(self, key: str, slot: ChannelParameter, channel: Channel | None) -> Channel | None:
-        if channel is None and slot.optional:
-            return None
+        if channel is None:
+            if slot.optional:
+                return None
+            raise ConfigError(f"{type(self).__name__}: input {key!r} is required; connect an upstream output")
         if not isinstance(channel, Channel) or not issubclass(channel.type, slot.type):
             got = channel.type.TYPE_NAME if isinstance(channel, Channel) else type(channel).__name__
-            raise ConfigError(f"{type(self).__name__}: input {key!r} needs a {slot.type.TYPE_NAME} channel, got {got}")
+            raise ConfigError(f"{type(self).__name__}: input {key!r} needs a channel of type {slot.type.TYPE_NAME}, got {got}")
         return channel
 
     def _value(self, key: str, parameter: Parameter, value: Any) -> Any:
