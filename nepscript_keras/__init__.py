@@ -28,3 +28,4 @@ from nepscript_keras.images import image_grid, save_grid, to_float, to_uint8
 from nepscript_keras.layers import InstanceNormalization, ResidualBlock
 from nepscript_keras.models import build_discriminator, build_generator, generate_images, load_generator
 from nepscript_keras.search_space import DEFAULT_HPARAMS, SearchSpace, load_hparams, save_hparams
+from nepscript_keras.supernet import DiscriminatorSupernet, GeneratorSupernet, SupernetSearch, derive_architectures, search_architecture
