@@ -54,7 +54,8 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     """
     path = os.fspath(path)
     directory = ensure_dir(os.path.dirname(os.path.abspath(path)))
-    suffix = "".join(os.path.splitext(os.path.basename(path))[1:])
+    name = os.path.basename(path).lstrip(".")
+    suffix = name[name.index(".") :] if "." in name else ""  # Whole suffix: Keras needs ".weights.h5".
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     os.close(fd)
     try:
