@@ -6,11 +6,12 @@ labels 0..9 (digit ० .. ९), validated on load.
 
 import dataclasses
 import hashlib
+import logging
 import os
 
 import numpy as np
 
-from nepscript_keras.errors import DataError
+from nepscript_keras.errors import ConfigError, DataError
 
 IMAGE_SIZE = 32
 NUM_CLASSES = 10
@@ -133,7 +134,11 @@ def to_tf_dataset(
     seed: int | None = None,
     drop_remainder: bool = True,
 ):
-    """Builds the training input pipeline: scale to [-1, 1], shuffle, batch, prefetch.
+    """Builds the training input pipeline: scale to [-1, 1] once, shuffle, batch, prefetch.
+
+    The images are scaled once in NumPy and held in memory, so epochs cost only shuffling and batching.
+    When there are fewer images than `batch_size`, the one incomplete batch is kept even with
+    `drop_remainder=True`, so an epoch is never empty.
 
     Args:
         images: uint8 images (N, 32, 32).
@@ -146,6 +151,9 @@ def to_tf_dataset(
     Returns:
         A `tf.data.Dataset` of float32 batches (B, 32, 32, 1) in [-1, 1] (and int32 labels).
 
+    Raises:
+        DataError: if `images` is empty.
+
     Example:
 
     >>> ds = to_tf_dataset(data.images, batch_size=32, seed=0)
@@ -154,16 +162,149 @@ def to_tf_dataset(
 
     from nepscript_keras.images import to_float
 
+    if len(images) == 0:
+        raise DataError("no images to train on; check the --data/--dataset selection and any subset size")
     x = to_float(images)
     tensors = x if labels is None else (x, np.asarray(labels, np.int32))
     ds = tf.data.Dataset.from_tensor_slices(tensors)
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    keep_partial = not drop_remainder or len(x) < batch_size
+    return ds.batch(batch_size, drop_remainder=not keep_partial).prefetch(tf.data.AUTOTUNE)
 
 
-def load_digits(data: str | os.PathLike | None = None, dataset: str | None = None, split: str = "train") -> DigitData:
-    """Loads Devanagari digits from a path or a named dataset (see the module docstring)."""
-    if data is not None and os.fspath(data).endswith(".npz"):
-        return load_npz(data)
-    raise DataError(f"unsupported data source {data or dataset!r}")
+def load_digits(
+    data: str | os.PathLike | None = None,
+    dataset: str | None = None,
+    split: str = "train",
+    *,
+    seed: int = 0,
+    synthetic_per_class: int = 1000,
+) -> DigitData:
+    """Loads Devanagari digits from a path or a named dataset.
+
+    Selection: `data` (a path) wins; else `dataset` (`"dhcd"` or `"synthetic"`); with neither, the
+    cached DHCD download if present, else a DHCD download attempt with a short timeout, else the
+    synthetic digits with one warning (see `default_dataset`).
+
+    A path may be a DHCD folder tree (`Train/digit_0/*.png` ..., extra folder levels allowed), a DHCD
+    zip (also the UCI download), a Kaggle-style `.csv` (1024 pixel columns + `character`), or an `.npz`
+    with `images` and `labels`. Sources that are black on white (mean pixel > 127) are inverted to white
+    on black, and `source` says so.
+
+    Args:
+        data: Path of a folder tree, `.zip`, `.csv` or `.npz`.
+        dataset: `"dhcd"` or `"synthetic"`.
+        split: `"train"` or `"test"`. Sources without a split (CSV, `.npz`, a tree without
+            `Train`/`Test`) serve everything as `train`.
+        seed: Seed of the synthetic digits.
+        synthetic_per_class: Number of synthetic digits per class.
+
+    Returns:
+        A validated `DigitData`: uint8 (N, 32, 32) white on black, int64 labels 0..9.
+
+    Raises:
+        DataError: for a missing path, an unreadable or malformed source (one line naming the file).
+        ConfigError: for an unknown `dataset` or `split`, or both `data` and `dataset`.
+
+    Example:
+
+    >>> train = load_digits("DevanagariHandwrittenCharacterDataset.zip", split="train")
+    >>> offline = load_digits(dataset="synthetic", synthetic_per_class=100, seed=1)
+    """
+    if split not in ("train", "test"):
+        raise ConfigError(f"unknown split {split!r}; use 'train' or 'test'")
+    if data is not None and dataset is not None:
+        raise ConfigError("pass either a data path or a dataset name, not both")
+    if data is not None:
+        return _white_on_black(_load_path(os.fspath(data), split))
+    dataset = dataset or default_dataset()
+    if dataset == "dhcd":
+        from nepscript_keras import dhcd
+
+        return dhcd.load_dhcd(split)
+    if dataset == "synthetic":
+        from nepscript_keras.synthetic import make_synthetic
+
+        return make_synthetic(per_class=synthetic_per_class, seed=seed, split=split)
+    raise ConfigError(f"unknown dataset {dataset!r}; use 'dhcd' or 'synthetic', or pass a data path")
+
+
+def default_dataset() -> str:
+    """Returns the dataset used when none is named: `"dhcd"` if cached or downloadable, else `"synthetic"`.
+
+    Tries the DHCD download (short timeout) only when it is not cached and `$NEPSCRIPT_KERAS_OFFLINE` is
+    unset; if that fails, falls back to `"synthetic"` with one warning line. A download whose content is
+    not DHCD raises `DataError` instead of falling back.
+    """
+    from nepscript_keras import dhcd
+
+    if dhcd.is_cached():
+        return "dhcd"
+    try:
+        if os.environ.get("NEPSCRIPT_KERAS_OFFLINE"):
+            raise DataError("DHCD is not cached and NEPSCRIPT_KERAS_OFFLINE is set")
+        archive = dhcd.download_dhcd()
+    except DataError as e:
+        logging.getLogger("nepscript_keras").warning(
+            "warning: %s; using synthetic digits rendered from Noto Sans Devanagari instead, "
+            "results are not comparable to DHCD",
+            e,
+        )
+        return "synthetic"
+    dhcd.convert_archive(archive)
+    return "dhcd"
+
+
+def _load_path(path: str, split: str) -> DigitData:
+    from nepscript_keras import dhcd
+
+    if not os.path.exists(path):
+        raise DataError(f"{path}: no such file or folder; pass a DHCD folder, .zip, .csv or .npz")
+    if os.path.isdir(path):
+        return dhcd.read_tree(path, split)
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix == ".zip":
+        return dhcd.read_zip(path, split)
+    if suffix not in (".csv", ".npz"):
+        raise DataError(f"{path}: unsupported file type {suffix or '(none)'}; pass a DHCD folder, .zip, .csv or .npz")
+    loaded = dhcd.read_csv(path) if suffix == ".csv" else load_npz(path)
+    if split != "train" and loaded.split != split:
+        raise DataError(f"{path}: has no {split} split (it holds one set of digits, read as {loaded.split})")
+    return loaded
+
+
+def _white_on_black(data: DigitData) -> DigitData:
+    """Inverts black-on-white sources (mean pixel > 127) so every source is white strokes on black."""
+    if data.images.mean() <= 127:
+        return data
+    return DigitData(255 - data.images, data.labels, f"{data.source} (inverted: was black on white)", data.split)
+
+
+def pixel_stats(images: np.ndarray) -> dict:
+    """Returns mean, standard deviation and ink fraction (pixels > 127) of uint8 images."""
+    x = np.asarray(images, np.float64)
+    return {"mean": float(x.mean()), "std": float(x.std()), "ink_fraction": float((images > 127).mean())}
+
+
+def digit_montage(data: DigitData, per_class: int = 10, seed: int = 0) -> np.ndarray:
+    """Picks `per_class` random images of each digit, one digit after the other (rows of a 10-wide grid).
+
+    Args:
+        data: The digits.
+        per_class: Images per digit; a class with fewer images is padded with black.
+        seed: Random seed of the pick.
+
+    Returns:
+        uint8 array (10 * per_class, 32, 32), digit 0 first.
+
+    Example:
+
+    >>> save_grid(digit_montage(data), "grid.png", ncols=10)
+    """
+    rng = np.random.default_rng(seed)
+    rows = np.zeros((NUM_CLASSES, per_class, IMAGE_SIZE, IMAGE_SIZE), np.uint8)
+    for c in range(NUM_CLASSES):
+        pick = rng.permutation(np.flatnonzero(data.labels == c))[:per_class]
+        rows[c, : len(pick)] = data.images[pick]
+    return rows.reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
