@@ -15,6 +15,10 @@ Example:
 
 import abc
 import dataclasses
+import hashlib
+import json
+import os
+import shutil
 from typing import Any
 
 from nepscript_keras.errors import ConfigError
@@ -131,6 +135,35 @@ class BaseExecutor(abc.ABC):
                 facts into `artifact.properties`.
             exec_properties: Parameter name -> value.
         """
+
+
+def resumable_work_dir(output: Artifact, input_dict: dict[str, list[Artifact]], exec_properties: dict[str, Any]) -> str:
+    """Returns a work folder beside `output` that survives a failed execution with the same inputs.
+
+    Long executors (search, training) work there with their library's own resume, then `adopt` the
+    result into the staged output: a crash loses nothing, yet the published artifact stays atomic.
+
+    Args:
+        output: The staged output artifact.
+        input_dict: The execution's input artifacts.
+        exec_properties: The execution's parameters.
+
+    Returns:
+        The folder (created if needed), named after a hash of input fingerprints and parameters.
+    """
+    payload = json.dumps([{k: [a.fingerprint for a in v] for k, v in input_dict.items()}, exec_properties],
+                         sort_keys=True)
+    name = ".work-" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    path = os.path.join(os.path.dirname(output.uri), name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def adopt(work_dir: str, output: Artifact) -> None:
+    """Moves the contents of a finished work folder into the staged output and removes the folder."""
+    for name in os.listdir(work_dir):
+        shutil.move(os.path.join(work_dir, name), output.path(name))
+    os.rmdir(work_dir)
 
 
 class BaseComponent:

@@ -59,3 +59,68 @@ def topological_order(components: list[BaseComponent]) -> list[BaseComponent]:
             raise ConfigError(f"components {cycle} form a cycle; a pipeline must be acyclic")
         ordered.append(ready[0])
     return ordered
+
+
+def create_pipeline(
+    tuner: str = "random",
+    budget="quick",
+    data: str | os.PathLike | None = None,
+    dataset: str | None = None,
+    pipeline_root: str | os.PathLike = "pipeline",
+    seed: int = 0,
+    *,
+    max_fid: float | None = None,
+    min_recognisable_rate: float | None = None,
+    compare_with_blessed: bool = True,
+    serving_dir: str | os.PathLike | None = None,
+    eval_fraction: float = 0.1,
+    max_trials: int | None = None,
+) -> Pipeline:
+    """Builds the search-to-deployment pipeline ExampleGen -> Tuner -> Trainer -> Evaluator -> Pusher.
+
+    Args:
+        tuner: Search strategy (`random`, `progressive`, `adaptive`, `multi_fidelity`, `adversarial`).
+        budget: Budget preset name or `Budget`: the search's trials, the final training epochs and width,
+            and the final evaluation's sample count (`final_eval_samples`; 20,000 in `standard`/`paper`).
+        data: Data path (see `load_digits`), or None with `dataset`.
+        dataset: Named dataset (`dhcd`, `synthetic`), or None with `data`.
+        pipeline_root: Folder of the artifacts and run records.
+        seed: Seed of every component (split, search, training, evaluation sampling).
+        max_fid: Bless only models with FID at most this.
+        min_recognisable_rate: Bless only models with at least this recognisable rate.
+        compare_with_blessed: Bless only models whose FID is not worse than the last pushed one's.
+        serving_dir: Where blessed generators are pushed (default `<pipeline_root>/serving`).
+        eval_fraction: Held-out fraction of each digit for the Evaluator (0: evaluate against `train`).
+        max_trials: Override the budget's number of search trials.
+
+    Returns:
+        The `Pipeline`; run it with `LocalDagRunner().run(pipeline)`.
+
+    Example:
+
+    >>> pipeline = create_pipeline("adaptive", "quick", data="dhcd_digits_train.npz", max_fid=60.0)
+    >>> LocalDagRunner().run(pipeline)
+    """
+    from nepscript_keras.budgets import get_budget
+
+    from nepscript_keras.components.evaluator import Evaluator
+    from nepscript_keras.components.example_gen import ExampleGen
+    from nepscript_keras.components.pusher import Pusher
+    from nepscript_keras.components.trainer import Trainer
+    from nepscript_keras.components.tuner import Tuner
+
+    budget = get_budget(budget, max_trials=max_trials)
+    serving_dir = os.fspath(serving_dir or os.path.join(pipeline_root, "serving"))
+    example_gen = ExampleGen(data=data, dataset=dataset, eval_fraction=eval_fraction, seed=seed)
+    examples = example_gen.outputs["examples"]
+    search = Tuner(examples=examples, tuner=tuner, budget=budget, seed=seed)
+    trainer = Trainer(examples=examples, hyperparameters=search.outputs["hyperparameters"],
+                      epochs=budget.final_epochs, width=budget.width, batch_size=budget.batch_size, seed=seed)
+    evaluator = Evaluator(examples=examples, model=trainer.outputs["model"], num_samples=budget.final_eval_samples,
+                          split="eval" if eval_fraction else "train", seed=seed, max_fid=max_fid,
+                          min_recognisable_rate=min_recognisable_rate,
+                          baseline_dir=serving_dir if compare_with_blessed else None)
+    pusher = Pusher(model=trainer.outputs["model"], blessing=evaluator.outputs["blessing"],
+                    evaluation=evaluator.outputs["evaluation"], serving_dir=serving_dir)
+    name = f"nepscript-{tuner}-{budget.name}"
+    return Pipeline(name, pipeline_root, [example_gen, search, trainer, evaluator, pusher])

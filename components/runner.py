@@ -94,6 +94,8 @@ class LocalDagRunner:
             self.log(f"{prefix}: done in {time.perf_counter() - start:.1f} s; wrote {_describe(outputs)}")
         for out, artifact in outputs.items():
             published[(component.id, out)] = artifact
+            if "summary" in artifact.properties:
+                self.log(f"{prefix}: {artifact.properties['summary']}")
         return {"id": component.id, "status": status, "cache_key": key,
                 "seconds": round(time.perf_counter() - start, 3),
                 "outputs": {out: os.path.abspath(a.uri) for out, a in outputs.items()},
