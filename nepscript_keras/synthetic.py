@@ -55,23 +55,25 @@ def make_synthetic(per_class: int = 1000, seed: int = 0, split: str = "train") -
     rng = np.random.default_rng([seed, SPLIT_STREAMS[split]])
     labels = np.repeat(np.arange(NUM_CLASSES, dtype=np.int64), per_class)
     variants = rng.integers(0, len(WEIGHTS) * len(WIDTHS), size=labels.size)
-    images = warp_glyphs(glyph_bank(), labels * len(WEIGHTS) * len(WIDTHS) + variants, rng)
+    images = warp_glyphs(glyph_bank(), variants * NUM_CLASSES + labels, rng)
     return DigitData(images, labels, f"synthetic (Noto Sans Devanagari, seed {seed})", split)
 
 
 @functools.lru_cache(maxsize=1)
 def glyph_bank() -> np.ndarray:
-    """Returns every digit in every weight/width variant: float32 (10 * variants, 64, 64) in [0, 1]."""
-    from PIL import ImageFilter, ImageFont
+    """Returns every digit in every weight/width variant: float32 (variants * 10, 64, 64) in [0, 1].
 
-    font = ImageFont.truetype(font_path(), 80)
+    Entry `v * 10 + d` is digit `d` in variant `v` (weights outer, widths inner).
+    """
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(font_path(), 80, layout_engine=ImageFont.Layout.BASIC)
     names = [axis["name"] for axis in font.get_variation_axes()]
     glyphs = []
-    for char in DEVANAGARI_DIGITS:
-        for weight in WEIGHTS:
-            for width in WIDTHS:
-                font.set_variation_by_axes([weight if name == b"Weight" else width for name in names])
-                glyphs.append(_centered_glyph(font, char))
+    for weight in WEIGHTS:
+        for width in WIDTHS:
+            font.set_variation_by_axes([weight if name == b"Weight" else width for name in names])
+            glyphs.extend(_centered_glyph(font, char) for char in DEVANAGARI_DIGITS)
     bank = np.stack(glyphs).astype(np.float32) / 255.0
     # Soften edges so sampling at half resolution is anti-aliased like the scanned digits.
     from scipy import ndimage
@@ -115,7 +117,7 @@ def _sample_coordinates(n: int, rng: np.random.Generator) -> tuple[np.ndarray, n
     """Returns canvas (row, col) coordinates for each output pixel of `n` randomly warped images."""
     angle = np.deg2rad(rng.uniform(-10, 10, n))
     shear = rng.uniform(-0.25, 0.25, n)
-    size = np.stack([rng.uniform(23, 28, n), rng.uniform(17, 28, n)])  # glyph height, width in output px
+    size = np.stack([rng.uniform(24, 28.5, n), rng.uniform(20, 28.5, n)])  # glyph height, width in output px
     scale = size / (GLYPH_BOX / 2)  # output pixels per 2 canvas pixels
     shift = rng.uniform(-1.2, 1.2, (2, n))
     # Output pixel grid relative to the box centre, in output pixels.
