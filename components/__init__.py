@@ -18,8 +18,21 @@ from nepscript_keras.components.artifacts import (
     get_single,
     load_artifact,
 )
-from nepscript_keras.components.base import BaseComponent, BaseExecutor, Channel, ChannelParameter, ComponentSpec, Parameter
+from nepscript_keras.components.base import (
+    BaseComponent,
+    BaseExecutor,
+    Channel,
+    ChannelParameter,
+    ComponentSpec,
+    Parameter,
+    adopt,
+    resumable_work_dir,
+)
 from nepscript_keras.components.cache import cache_key
+from nepscript_keras.components.evaluator import Evaluator, bless
 from nepscript_keras.components.example_gen import ExampleGen, load_examples
-from nepscript_keras.components.pipeline import Pipeline, topological_order
+from nepscript_keras.components.pipeline import Pipeline, create_pipeline, topological_order
+from nepscript_keras.components.pusher import Pusher, latest_pushed
 from nepscript_keras.components.runner import ComponentFailedError, LocalDagRunner
+from nepscript_keras.components.trainer import Trainer
+from nepscript_keras.components.tuner import Tuner

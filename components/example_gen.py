@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from nepscript_keras.errors import ConfigError
+
 from nepscript_keras.components.artifacts import Artifact, Examples, get_single
 from nepscript_keras.components.base import BaseComponent, BaseExecutor, ChannelParameter, ComponentSpec, Parameter
 
@@ -32,7 +34,8 @@ class ExampleGenExecutor(BaseExecutor):
         from nepscript_keras.images import save_grid
 
         examples = get_single(output_dict["examples"])
-        data = load_digits(data=exec_properties["data"], dataset=exec_properties["dataset"])
+        data = load_digits(data=exec_properties["data"], dataset=exec_properties["dataset"],
+                           seed=exec_properties["seed"])
         if exec_properties["per_class"]:
             data = data.subset(exec_properties["per_class"], seed=exec_properties["seed"])
         splits = _split(data, exec_properties["eval_fraction"], exec_properties["seed"])
@@ -52,7 +55,9 @@ class ExampleGen(BaseComponent):
 
     Args:
         data: A data path (`.npz`, DHCD folder tree, UCI zip, Kaggle-style CSV), or None.
-        dataset: A named dataset (`"dhcd"`, `"synthetic"`), or None.
+        dataset: A named dataset (`"dhcd"`, `"synthetic"`). With neither `data` nor `dataset`, the default
+            source (`data.default_dataset()`: cached or downloadable DHCD, else synthetic) is chosen
+            now, so that the cache key names it.
         per_class: Keep a class-balanced random subset of this many images per digit (None: all).
         eval_fraction: Fraction of each class held out as the `eval` split (0: only `train`).
         seed: Seed of the subset and the split.
@@ -68,6 +73,12 @@ class ExampleGen(BaseComponent):
 
     def __init__(self, data: str | None = None, dataset: str | None = None, per_class: int | None = None,
                  eval_fraction: float = 0.1, seed: int = 0):
+        if not 0.0 <= eval_fraction < 1.0:
+            raise ConfigError(f"eval_fraction must be in [0, 1), got {eval_fraction}")
+        if data is None and dataset is None:
+            from nepscript_keras.data import default_dataset
+
+            dataset = default_dataset()
         super().__init__(data=None if data is None else os.path.abspath(os.fspath(data)), dataset=dataset,
                          per_class=per_class, eval_fraction=eval_fraction, seed=seed)
 

@@ -69,12 +69,14 @@ def create_pipeline(
     pipeline_root: str | os.PathLike = "pipeline",
     seed: int = 0,
     *,
+    space: str = "paper",
     max_fid: float | None = None,
     min_recognisable_rate: float | None = None,
     compare_with_blessed: bool = True,
     serving_dir: str | os.PathLike | None = None,
     eval_fraction: float = 0.1,
     max_trials: int | None = None,
+    learning_rate: float = 0.002,
 ) -> Pipeline:
     """Builds the search-to-deployment pipeline ExampleGen -> Tuner -> Trainer -> Evaluator -> Pusher.
 
@@ -86,12 +88,14 @@ def create_pipeline(
         dataset: Named dataset (`dhcd`, `synthetic`), or None with `data`.
         pipeline_root: Folder of the artifacts and run records.
         seed: Seed of every component (split, search, training, evaluation sampling).
+        space: Search space preset (`paper` or `joint`).
         max_fid: Bless only models with FID at most this.
         min_recognisable_rate: Bless only models with at least this recognisable rate.
         compare_with_blessed: Bless only models whose FID is not worse than the last pushed one's.
         serving_dir: Where blessed generators are pushed (default `<pipeline_root>/serving`).
         eval_fraction: Held-out fraction of each digit for the Evaluator (0: evaluate against `train`).
         max_trials: Override the budget's number of search trials.
+        learning_rate: Adam learning rate of the final training.
 
     Returns:
         The `Pipeline`; run it with `LocalDagRunner().run(pipeline)`.
@@ -113,9 +117,9 @@ def create_pipeline(
     serving_dir = os.fspath(serving_dir or os.path.join(pipeline_root, "serving"))
     example_gen = ExampleGen(data=data, dataset=dataset, eval_fraction=eval_fraction, seed=seed)
     examples = example_gen.outputs["examples"]
-    search = Tuner(examples=examples, tuner=tuner, budget=budget, seed=seed)
+    search = Tuner(examples=examples, tuner=tuner, space=space, budget=budget, seed=seed)
     trainer = Trainer(examples=examples, hyperparameters=search.outputs["hyperparameters"],
-                      epochs=budget.final_epochs, width=budget.width, batch_size=budget.batch_size, seed=seed)
+                      epochs=budget.final_epochs, width=budget.width, batch_size=budget.batch_size, learning_rate=learning_rate, seed=seed)
     evaluator = Evaluator(examples=examples, model=trainer.outputs["model"], num_samples=budget.final_eval_samples,
                           split="eval" if eval_fraction else "train", seed=seed, max_fid=max_fid,
                           min_recognisable_rate=min_recognisable_rate,

@@ -130,7 +130,7 @@ class LocalDagRunner:
             failed = next(c["id"] for c in record["components"] if c["status"] == "failed")
             raise ComponentFailedError(
                 f"{failed} failed: {_one_line(failure)}; earlier results are kept, "
-                f"rerun the same command to resume from {failed}") from failure
+                f"rerun (after fixing the cause) to resume from {failed}") from failure
         return record
 
 
