@@ -26,6 +26,8 @@ class DivergenceGuard(keras.callbacks.Callback):
     """Stops training on NaN/inf losses or a collapsed discriminator and records why in `gan.divergence`.
 
     Args:
+        max_loss: A batch whose running loss is not finite or exceeds this (logits in the thousands)
+            counts as divergence; training stops after that batch.
         max_g_loss: An epoch whose mean generator loss exceeds this counts as a collapse: the
             discriminator rejects every fake with near certainty (logits beyond -max_g_loss) and
             the generator has stopped learning.
@@ -36,9 +38,9 @@ class DivergenceGuard(keras.callbacks.Callback):
     >>> gan.divergence  # None, or "diverged at epoch 2 batch 17: d_loss=nan g_loss=nan"
     """
 
-    def __init__(self, max_g_loss: float = 100.0):
+    def __init__(self, max_loss: float = 1e4, max_g_loss: float = 100.0):
         super().__init__()
-        self.max_g_loss = max_g_loss
+        self.max_loss, self.max_g_loss = max_loss, max_g_loss
         self.epoch = 0
 
     def on_train_begin(self, logs=None):
@@ -49,7 +51,7 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         values = _losses(logs)
-        if not all(math.isfinite(v) for v in values.values()):
+        if not all(math.isfinite(v) and abs(v) <= self.max_loss for v in values.values()):
             self._stop(f"diverged at epoch {self.epoch + 1} batch {batch + 1}: {_format(values)}; "
                        "lower --learning-rate or change the architecture")
 
