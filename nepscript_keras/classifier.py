@@ -14,6 +14,7 @@ Example:
 
 import hashlib
 import json
+import logging
 import math
 import os
 import time
@@ -31,6 +32,8 @@ DEFAULT_EPOCHS = 8
 HOLDOUT_FRACTION = 0.1
 BATCH_SIZE = 64
 MIN_STEPS = 300  # small data sets get more epochs, so every classifier sees at least this many updates
+
+logger = logging.getLogger(__name__)
 
 _LOADED: dict = {}  # cache path -> model already loaded in this process
 
@@ -61,7 +64,9 @@ def build_classifier():
     return model
 
 
-def train_classifier(data: DigitData, *, seed: int = 0, epochs: int = DEFAULT_EPOCHS, verbose: int = 0):
+def train_classifier(
+    data: DigitData, *, seed: int = 0, epochs: int = DEFAULT_EPOCHS, min_steps: int = MIN_STEPS, verbose: int = 0
+):
     """Trains the CNN on `data` minus a stratified 10% holdout and measures accuracy on the holdout.
 
     Training is seeded through `keras.utils.set_random_seed(seed)` (which also seeds Python's,
@@ -70,7 +75,8 @@ def train_classifier(data: DigitData, *, seed: int = 0, epochs: int = DEFAULT_EP
     Args:
         data: Real digits.
         seed: Seed for the holdout split, initialisation and shuffling.
-        epochs: Passes over the training part (raised for small data to reach `MIN_STEPS` updates).
+        epochs: Passes over the training part (raised for small data to reach `min_steps` updates).
+        min_steps: Least number of weight updates.
         verbose: Keras `fit` verbosity.
 
     Returns:
@@ -82,7 +88,7 @@ def train_classifier(data: DigitData, *, seed: int = 0, epochs: int = DEFAULT_EP
     start = time.time()
     train, holdout = data.split_holdout(HOLDOUT_FRACTION, seed=seed)
     steps_per_epoch = math.ceil(len(train) / BATCH_SIZE)
-    epochs_run = max(epochs, math.ceil(MIN_STEPS / steps_per_epoch))
+    epochs_run = max(epochs, math.ceil(min_steps / steps_per_epoch))
     keras.utils.set_random_seed(seed)
     model = build_classifier()
     model.fit(
@@ -122,6 +128,7 @@ def get_classifier(data: DigitData, *, seed: int = 0, epochs: int = DEFAULT_EPOC
         if os.path.exists(path) and os.path.exists(_record_path(path)):
             _LOADED[path] = load_classifier(path)
         else:
+            logger.info("training the digit classifier on %d digits (first use of this data; cached afterwards)", len(data))
             model, record = train_classifier(data, seed=seed, epochs=epochs, verbose=verbose)
             with io_utils.atomic_path(path) as tmp:
                 model.save(tmp)

@@ -22,7 +22,7 @@ from nepscript_keras import io_utils, metrics
 from nepscript_keras.classifier import get_classifier
 from nepscript_keras.data import DigitData
 from nepscript_keras.errors import ConfigError, DataError
-from nepscript_keras.extractors import FeatureExtractor, classifier_extractor, get_extractor
+from nepscript_keras.extractors import FeatureExtractor, check_extractor_name, classifier_extractor, get_extractor
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ def evaluate(
         ConfigError: for an unknown extractor or unavailable Inception weights.
     """
     start = time.time()
+    if isinstance(extractor, str):
+        check_extractor_name(extractor)
     samples, labels = _draw_samples(generator_or_samples, num_samples, batch_size, seed, labels)
     classifier = classifier_extractor(get_classifier(data))
     if isinstance(extractor, str):
@@ -153,3 +155,30 @@ def _check_samples(samples: np.ndarray) -> np.ndarray:
             "convert generator output with nepscript_keras.to_uint8"
         )
     return samples
+
+
+def load_samples(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """Reads samples written by `nepscript-keras generate --output X.npz`.
+
+    Args:
+        path: `.npz` with uint8 `images` (N, 32, 32) and optional int `labels` (N,).
+
+    Returns:
+        `(images, labels or None)`.
+
+    Raises:
+        DataError: (one line) if the file is missing, unreadable or lacks `images`.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise DataError(f"samples file {path} does not exist; write one with `nepscript-keras generate --output X.npz`")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if "images" not in npz.files:
+                raise DataError(f"{path} has no 'images' array (found {sorted(npz.files)}); write it with `nepscript-keras generate`")
+            labels = npz["labels"] if "labels" in npz.files else None
+            return _check_samples(npz["images"]), labels
+    except (OSError, ValueError, EOFError) as e:
+        if isinstance(e, DataError):
+            raise
+        raise DataError(f"{path}: not a readable .npz file ({e}); write it with `nepscript-keras generate`") from e

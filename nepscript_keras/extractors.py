@@ -122,8 +122,13 @@ def get_extractor(name: str, data: DigitData, *, weights: str | None = "imagenet
     Raises:
         ConfigError: for an unknown name or unavailable Inception weights.
     """
+    check_extractor_name(name)
     if name == "dhcd-classifier":
         return classifier_extractor(get_classifier(data))
-    if name == "inception-v3":
-        return inception_extractor(weights)
-    raise ConfigError(f"unknown extractor {name!r}; choose one of {', '.join(EXTRACTORS)}")
+    return inception_extractor(weights)
+
+
+def check_extractor_name(name: str) -> None:
+    """Raises a one-line `ConfigError` unless `name` is one of `EXTRACTORS`."""
+    if name not in EXTRACTORS:
+        raise ConfigError(f"unknown extractor {name!r}; choose one of {', '.join(EXTRACTORS)}")
