@@ -61,6 +61,7 @@ class SearchResult:
         epochs_full_budget: Epochs that training every completed candidate to full fidelity would cost.
         seconds: Wall time of this call (a resumed search counts only the resumed part).
         data_source: Description and fingerprint of the data searched on.
+        overhead: Compute spent outside the trials (`seconds`, `epochs`; the adversarial supernet), or {}.
     """
 
     tuner: str
@@ -74,6 +75,7 @@ class SearchResult:
     epochs_full_budget: int
     seconds: float
     data_source: str
+    overhead: dict[str, float] = dataclasses.field(default_factory=dict)
 
     @property
     def epochs_saved(self) -> int:
@@ -220,6 +222,8 @@ def summary_markdown(result: SearchResult) -> str:
         f"- Trials: {len(result.trials)} run, {len(completed)} completed, {len(failed)} failed",
         f"- Training epochs: {result.epochs_trained} spent; training every candidate to full fidelity would "
         f"cost {result.epochs_full_budget} ({result.epochs_saved} saved)",
+        *([f"- Before the trials (supernet): {result.overhead['epochs']} epochs, {result.overhead['seconds']:.0f} s"]
+          if result.overhead else []),
         f"- Trial time: {sum(float(r.get('seconds', 0) or 0) for r in completed):.0f} s; this run: {result.seconds:.0f} s",
         "",
         f"## Best architecture (trial {result.best_trial_id})",
@@ -264,6 +268,7 @@ def _collect(kt_tuner, name: str, output_dir: str, budget, data: DigitData, seco
         epochs_full_budget=sum(kt_tuner.full_epochs for r in completed if r["parent"] == ""),
         seconds=seconds,
         data_source=f"{data.source} [{data.split}], {len(data)} images, fingerprint {data.fingerprint()}",
+        overhead=dict(getattr(kt_tuner, "supernet_cost", None) or {}),
     )
 
 

@@ -16,7 +16,7 @@ Example:
 
 import os
 import time
-from typing import Any
+from typing import Any, Sequence
 
 import keras
 import keras_tuner
@@ -70,10 +70,12 @@ class GANTuner(keras_tuner.Tuner):
         oracle: A `keras_tuner.Oracle` whose hyperparameters hold the space (see `space_hyperparameters`)
             and whose objective is `OBJECTIVE`.
         budget: A `Budget` or preset name (`"smoke"`, `"quick"`, `"standard"`, `"paper"`).
-        learning_rate: Adam learning rate of both networks (a trial value `learning_rate` overrides it).
+        learning_rate: Adam learning rate of both networks (a `learning_rate` in the trial's values, from
+            a space that tunes it, overrides it).
         label_smoothing: One-sided label smoothing for real images.
         seed: Seed for weight initialisation, data order, the training subset and evaluation latents.
         tensorboard_dir: Root of the TensorBoard logs (one run per trial and the HParams config), or None.
+        callbacks: Extra Keras callbacks for every trial's training (the same instances each time).
         verbose: 1 prints one progress line per trial start and end; 0 is silent.
         **kwargs: `keras_tuner.Tuner` arguments (`directory`, `project_name`, `overwrite`, ...).
 
@@ -90,6 +92,7 @@ class GANTuner(keras_tuner.Tuner):
         label_smoothing: float = 0.1,
         seed: int = 0,
         tensorboard_dir: str | None = None,
+        callbacks: Sequence[keras.callbacks.Callback] = (),
         verbose: int = 1,
         **kwargs,
     ):
@@ -98,6 +101,7 @@ class GANTuner(keras_tuner.Tuner):
         self.label_smoothing = label_smoothing
         self.seed = seed
         self.tensorboard_dir = tensorboard_dir
+        self.callbacks = list(callbacks)
         self.verbose = verbose
         self._search_start = None
         super().__init__(oracle, **kwargs)
@@ -201,7 +205,7 @@ class GANTuner(keras_tuner.Tuner):
     def _fit(self, trial, model, train_data: DigitData, initial_epoch: int, epochs: int) -> None:
         from nepscript_keras import training
 
-        callbacks = []
+        callbacks = list(self.callbacks)
         if self.tensorboard_dir:
             callbacks.append(keras.callbacks.TensorBoard(self._trial_logdir(trial.trial_id)))
         try:
