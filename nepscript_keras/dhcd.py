@@ -112,33 +112,35 @@ def read_csv(path: str | os.PathLike) -> DigitData:
     """
     path = os.fspath(path)
     with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = [name.strip() for name in next(reader, [])]
-        if "character" not in header or len(header) != IMAGE_SIZE * IMAGE_SIZE + 1:
-            raise DataError(
-                f"{path}: expected a header with 1024 pixel columns and a 'character' column, got "
-                f"{len(header)} columns{'' if 'character' in header else ' and no character column'}"
-            )
-        column = header.index("character")
-        pixels, labels = [], []
-        for line, row in enumerate(reader, start=2):
-            match = _DIGIT_FOLDER.match(row[column].strip()) if len(row) > column else None
-            if match is None:
-                continue
-            if len(row) != len(header):
-                raise DataError(f"{path}: line {line} has {len(row)} values, expected {len(header)}")
-            pixels.append(row[:column] + row[column + 1 :])
-            labels.append(int(match.group(1)))
-    if not pixels:
-        raise DataError(f"{path}: no rows with character digit_0 .. digit_9; is this the DHCD CSV?")
+        header = [name.strip() for name in next(csv.reader(f), [])]
+    if "character" not in header or len(header) != IMAGE_SIZE * IMAGE_SIZE + 1:
+        raise DataError(
+            f"{path}: expected a header with 1024 pixel columns and a 'character' column, got "
+            f"{len(header)} columns{'' if 'character' in header else ' and no character column'}"
+        )
+    column = header.index("character")
     try:
-        values = np.asarray(pixels, dtype=np.float64)
+        # NumPy's C parser: about 1 s for 20,000 rows, where csv + per-value conversion took 20 s.
+        table = np.loadtxt(
+            path, delimiter=",", skiprows=1, dtype=np.int32, quotechar='"', ndmin=2,
+            converters={column: _digit_label},
+        )
     except ValueError as e:
-        raise DataError(f"{path}: pixel values must be numbers 0..255 ({e})") from e
-    if values.min() < 0 or values.max() > 255:
-        raise DataError(f"{path}: pixel values must be in 0..255, found {values.min():g}..{values.max():g}")
-    images = np.rint(values).astype(np.uint8).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
-    return DigitData(images, np.asarray(labels, np.int64), path, "train")
+        raise DataError(f"{path}: cannot read the pixel table ({e}); each row needs 1024 integer pixel values 0..255 and a character") from e
+    table = table[table[:, column] >= 0]
+    if not len(table):
+        raise DataError(f"{path}: no rows with character digit_0 .. digit_9; is this the DHCD CSV?")
+    pixels = np.delete(table, column, axis=1)
+    if pixels.min() < 0 or pixels.max() > 255:
+        raise DataError(f"{path}: pixel values must be in 0..255, found {pixels.min()}..{pixels.max()}")
+    images = pixels.astype(np.uint8).reshape(-1, IMAGE_SIZE, IMAGE_SIZE)
+    return DigitData(images, table[:, column].astype(np.int64), path, "train")
+
+
+def _digit_label(text: str) -> int:
+    """`digit_N` -> N; any other character class -> -1 (skipped)."""
+    match = _DIGIT_FOLDER.match(text.strip().strip('"'))
+    return int(match.group(1)) if match else -1
 
 
 def _digit_entry(relpath: str) -> re.Match | None:

@@ -154,6 +154,12 @@ def _bad_csv_values(root):
     return path, "pixel values"
 
 
+def _bad_csv_row_length(root):
+    path = root / "short.csv"
+    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + "0,0,digit_1\n")
+    return path, "each row needs 1024"
+
+
 def _bad_npz_shape(root):
     np.savez(root / "shape.npz", images=np.zeros((10, 28, 28), np.uint8), labels=np.arange(10))
     return root / "shape.npz", "(N, 32, 32)"
@@ -199,6 +205,7 @@ def _missing_test_split(root):
         (_bad_tree_no_digits, "train"),
         (_bad_csv_columns, "train"),
         (_bad_csv_values, "train"),
+        (_bad_csv_row_length, "train"),
         (_bad_npz_shape, "train"),
         (_bad_npz_labels, "train"),
         (_bad_npz_keys, "train"),
