@@ -38,3 +38,6 @@ from nepscript_keras.classifier import classifier_record, get_classifier, train_
 from nepscript_keras.evaluation import evaluate, reference_statistics
 from nepscript_keras.extractors import FeatureExtractor, get_extractor
 from nepscript_keras.metrics import feature_statistics, frechet_distance, inception_score, precision_recall, script_quality
+from nepscript_keras.budgets import BUDGETS, Budget, get_budget
+from nepscript_keras.search import SearchResult, run_search
+from nepscript_keras.components import LocalDagRunner, Pipeline, create_pipeline
