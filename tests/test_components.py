@@ -17,8 +17,10 @@ from nepscript_keras.components import (
     LocalDagRunner,
     Parameter,
     Pipeline,
+    bless,
     cache_key,
     get_single,
+    latest_pushed,
     load_artifact,
     load_examples,
     topological_order,
@@ -145,3 +147,24 @@ def test_spec_validates_input_types(digits_npz):
         Count(examples="examples.npz")
     with pytest.raises(ConfigError, match="required"):
         Count()
+
+
+@pytest.mark.parametrize(
+    "checks, blessed",
+    [({}, True), ({"max_fid": 50.0}, True), ({"max_fid": 30.0}, False),
+     ({"min_recognisable_rate": 0.95}, False), ({"max_fid": 50.0, "baseline_fid": 39.0}, False),
+     ({"max_fid": 50.0, "min_recognisable_rate": 0.5, "baseline_fid": 41.0}, True)],
+)
+def test_blessing_needs_every_configured_check(checks, blessed):
+    decision, reasons = bless({"fid": 40.0, "recognisable_rate": 0.9}, **checks)
+    assert decision is blessed and len(reasons) == max(1, len(checks))
+
+
+def test_latest_pushed_skips_the_candidate_and_stray_folders(tmp_path):
+    for version, fingerprint in ((1, "aaa"), (2, "bbb")):
+        (tmp_path / str(version)).mkdir()
+        (tmp_path / str(version) / "push.json").write_text(json.dumps({"version": version, "model_fingerprint": fingerprint}))
+    (tmp_path / "3").mkdir()  # No push.json: not a pushed version.
+    assert latest_pushed(str(tmp_path))["version"] == 2
+    assert latest_pushed(str(tmp_path), exclude="bbb")["version"] == 1
+    assert latest_pushed(str(tmp_path / "missing")) is None
