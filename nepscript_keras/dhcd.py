@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import socket
+import warnings
 import zipfile
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -121,14 +122,20 @@ def read_csv(path: str | os.PathLike) -> DigitData:
     column = header.index("character")
     try:
         # NumPy's C parser: about 1 s for 20,000 rows, where csv + per-value conversion took 20 s.
-        table = np.loadtxt(
-            path, delimiter=",", skiprows=1, dtype=np.int32, quotechar='"', ndmin=2,
-            converters={column: _digit_label},
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
+            table = np.loadtxt(
+                path, delimiter=",", skiprows=1, dtype=np.int32, quotechar='"', ndmin=2,
+                converters={column: _digit_label},
+            )
     except ValueError as e:
-        raise DataError(f"{path}: cannot read the pixel table ({e}); each row needs 1024 integer pixel values 0..255 and a character") from e
-    table = table[table[:, column] >= 0]
-    if not len(table):
+        raise DataError(
+            f"{path}: cannot read the pixel table ({e}); each row needs 1024 integer pixel values 0..255 "
+            "and a character"
+        ) from e
+    if table.shape[1] == len(header):
+        table = table[table[:, column] >= 0]
+    if not table.size:
         raise DataError(f"{path}: no rows with character digit_0 .. digit_9; is this the DHCD CSV?")
     pixels = np.delete(table, column, axis=1)
     if pixels.min() < 0 or pixels.max() > 255:

@@ -160,6 +160,12 @@ def _bad_csv_row_length(root):
     return path, "each row needs 1024"
 
 
+def _bad_csv_no_digits(root):
+    path = root / "letters.csv"
+    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + "0," * 1024 + "character_01_ka\n")
+    return path, "no rows with character digit_0"
+
+
 def _bad_npz_shape(root):
     np.savez(root / "shape.npz", images=np.zeros((10, 28, 28), np.uint8), labels=np.arange(10))
     return root / "shape.npz", "(N, 32, 32)"
@@ -206,6 +212,7 @@ def _missing_test_split(root):
         (_bad_csv_columns, "train"),
         (_bad_csv_values, "train"),
         (_bad_csv_row_length, "train"),
+        (_bad_csv_no_digits, "train"),
         (_bad_npz_shape, "train"),
         (_bad_npz_labels, "train"),
         (_bad_npz_keys, "train"),
