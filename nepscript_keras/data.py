@@ -1,7 +1,9 @@
 """Devanagari digit data: one loader, one format.
 
 Every source is returned as a `DigitData`: uint8 images (N, 32, 32), white strokes on black, and int64
-labels 0..9 (digit ० .. ९), validated on load.
+labels 0..9 (digit ० .. ९), validated on load. `load_digits` reads a DHCD folder tree, zip or Kaggle CSV
+(`nepscript_keras.dhcd`), an `.npz`, the cached DHCD download, or the offline synthetic digits
+(`nepscript_keras.synthetic`); `to_tf_dataset` turns images into the training input pipeline.
 """
 
 import dataclasses

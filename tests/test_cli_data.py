@@ -20,7 +20,7 @@ def test_info_prints_counts_stats_and_fingerprint(small_npz, small_digits, capsy
     assert f"train: 300 images from {small_npz}" in out
     assert "0:30 1:30 2:30" in out and "9:30" in out
     assert "ink fraction" in out and small_digits.fingerprint() in out
-    assert "test: none" in out
+    assert "test: not available" in out and "no test split" in out
 
 
 def test_info_real_dhcd(dhcd_npz, capsys):

@@ -39,10 +39,10 @@ def run_info(args: argparse.Namespace) -> int:
     for split in splits:
         try:
             digits = data.load_digits(data=args.data, dataset=args.dataset, split=split)
-        except DataError:
+        except DataError as e:
             if args.split or split == "train":
                 raise
-            print(f"{split}: none (the source has no {split} split)")
+            print(f"{split}: not available ({e})")
             continue
         print(_describe(digits, data.pixel_stats(digits.images)))
     return 0
