@@ -24,7 +24,7 @@ import shutil
 import time
 from typing import Any
 
-from nepscript_keras import budgets, io_utils, search_space
+from nepscript_keras import budgets, distributed, io_utils, search_space
 from nepscript_keras.data import DigitData
 from nepscript_keras.errors import ConfigError, TrainingDivergedError
 
@@ -105,7 +105,7 @@ def run_search(
     tensorboard_dir: str | None = None,
     verbose: int = 1,
     **tuner_kwargs,
-) -> SearchResult:
+) -> SearchResult | None:
     """Runs (or resumes) an architecture search and writes its output directory.
 
     Args:
@@ -127,7 +127,7 @@ def run_search(
         **tuner_kwargs: Extra arguments for the strategy's tuner (e.g. `learning_rate`, `beta`).
 
     Returns:
-        A `SearchResult`.
+        A `SearchResult`; None on a distributed worker (`nepscript_keras.distributed`: the chief writes it).
 
     Raises:
         ConfigError: for an unknown tuner/space/budget, a non-positive count, or an output directory
@@ -140,6 +140,7 @@ def run_search(
     start = time.perf_counter()
     _check_positive(max_trials=max_trials, epochs=epochs, eval_samples=eval_samples, width=width)
     tuner_class = get_tuner_class(tuner)
+    distributed.check_search(tuner, overwrite)
     search_space.SearchSpace.preset(space)
     budget = budgets.get_budget(budget, epochs=epochs, eval_samples=eval_samples, width=width)
     output_dir = io_utils.ensure_dir(output_dir or os.path.join("runs", tuner))
@@ -162,6 +163,8 @@ def run_search(
         if "consecutive failures" not in str(e):
             raise
         raise TrainingDivergedError(f"search stopped: {str(e).splitlines()[0]}; lower the learning rate or check the data") from e
+    if distributed.is_worker():  # The chief holds the oracle and writes the results.
+        return None
     result = _collect(kt_tuner, tuner, output_dir, budget, data, time.perf_counter() - start)
     write_outputs(result, kt_tuner)
     if verbose:

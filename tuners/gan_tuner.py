@@ -22,7 +22,7 @@ import keras
 import keras_tuner
 import numpy as np
 
-from nepscript_keras import budgets, models, search_space
+from nepscript_keras import budgets, distributed, models, search_space
 from nepscript_keras.data import DigitData
 from nepscript_keras.errors import TrainingDivergedError
 
@@ -105,6 +105,7 @@ class GANTuner(keras_tuner.Tuner):
         self.verbose = verbose
         self._search_start = None
         super().__init__(oracle, **kwargs)
+        self.oracle = distributed.worker_client(self.oracle, self.project_dir)
 
     def search(self, data: DigitData, **kwargs) -> None:
         """Runs trials until the oracle stops; `data` is the real digits to train on and compare with."""
@@ -133,12 +134,13 @@ class GANTuner(keras_tuner.Tuner):
         initial_epoch, epochs = self.trial_epochs(trial)
         keras.backend.clear_session()
         keras.utils.set_random_seed(self.seed + int(trial.trial_id))
-        model = gan.build_gan(
-            architecture(values),
-            width=self.budget.width,
-            learning_rate=float(values.get("learning_rate", self.learning_rate)),
-            label_smoothing=self.label_smoothing,
-        )
+        with keras_tuner.engine.tuner.maybe_distribute(self.distribution_strategy):  # --distribution
+            model = gan.build_gan(
+                architecture(values),
+                width=self.budget.width,
+                learning_rate=float(values.get("learning_rate", self.learning_rate)),
+                label_smoothing=self.label_smoothing,
+            )
         self.warm_start(trial, model)
         self._fit(trial, model, self.training_data(data), initial_epoch, epochs)
         self._save_trial_models(trial.trial_id, model)
@@ -257,7 +259,8 @@ class GANTuner(keras_tuner.Tuner):
     def _say(self, trial, message: str) -> None:
         if self.verbose:
             total = self.planned_trials()
-            number = self.oracle.start_order.index(trial.trial_id) + 1 if trial.trial_id in self.oracle.start_order else "?"
+            order = getattr(self.oracle, "start_order", None)  # None on a distributed worker: ids are start order
+            number = order.index(trial.trial_id) + 1 if order and trial.trial_id in order else int(trial.trial_id) + 1
             print(f"[trial {number}/{total or '?'}] {message}", flush=True)
 
 

@@ -26,18 +26,40 @@ def register(subparsers) -> None:
     p.add_argument("--output-dir", metavar="DIR", help="output directory (default: runs/<tuner>)")
     p.add_argument("--seed", type=int, default=0, help="seed of proposals, initialisation and evaluation (default: 0)")
     p.add_argument("--overwrite", action="store_true", help="start afresh instead of resuming the search in --output-dir")
+    add_cluster_args(p)
     p.set_defaults(func=run)
+
+
+def add_cluster_args(parser: argparse.ArgumentParser) -> None:
+    """Adds `--chief`, `--worker` and `--distribution` (see `nepscript_keras.distributed`)."""
+    group = parser.add_argument_group(
+        "several processes, machines and GPUs",
+        "Start one chief (--chief HOST:PORT), then workers (--chief HOST:PORT --worker ID) with the same flags "
+        "and the same --output-dir on a shared filesystem. Strategies: random, progressive, adaptive, multi_fidelity "
+        "(not adversarial: its supernet is one training run in the chief).",
+    )
+    group.add_argument("--chief", metavar="HOST:PORT", help="chief's address: alone, serve the search's oracle there; with --worker, get trials from it")
+    group.add_argument("--worker", metavar="ID", help="run trials for the chief at --chief; ID names this worker (restart with the same ID to resume its trial)")
+    group.add_argument("--distribution", default="none", choices=("none", "mirrored"),
+                       help="tf.distribute strategy for each trial: mirrored splits batches over all local GPUs (default: none)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Runs the search and prints where the results are."""
+    from nepscript_keras import distributed
     from nepscript_keras.search import run_search
 
-    result = run_search(
-        tuner=args.tuner, budget=args.budget, data=args.data, dataset=args.dataset, space=args.space,
-        max_trials=args.max_trials, epochs=args.epochs, output_dir=args.output_dir, seed=args.seed,
-        overwrite=args.overwrite,
-    )
+    with distributed.cluster(args.chief, args.worker) as role:
+        if role == "chief":
+            print(f"chief: serving the search on {args.chief}; start workers with --chief {args.chief} --worker ID", flush=True)
+        result = run_search(
+            tuner=args.tuner, budget=args.budget, data=args.data, dataset=args.dataset, space=args.space,
+            max_trials=args.max_trials, epochs=args.epochs, output_dir=args.output_dir, seed=args.seed,
+            overwrite=args.overwrite, distribution_strategy=distributed.distribution_strategy(args.distribution),
+        )
+    if result is None:
+        print(f"worker {args.worker}: no trials left; the chief writes the results", flush=True)
+        return 0
     print(f"best architecture: {result.best_hparams}")
     print(f"training epochs: {result.epochs_trained} spent, {result.epochs_saved} saved by early stopping")
     print(f"results: {result.output_dir} (tensorboard --logdir {result.output_dir}/tensorboard)")
