@@ -41,3 +41,5 @@ from nepscript_keras.metrics import feature_statistics, frechet_distance, incept
 from nepscript_keras.budgets import BUDGETS, Budget, get_budget
 from nepscript_keras.search import SearchResult, run_search
 from nepscript_keras.components import LocalDagRunner, Pipeline, create_pipeline
+from nepscript_keras.compare import ComparisonResult, compare, pareto_front, which_strategy_when
+from nepscript_keras.plots import plot_pareto, plot_sample_grids, plot_search_curves
