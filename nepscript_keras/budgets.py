@@ -11,7 +11,7 @@ Example:
 
 >>> budget = get_budget("quick", max_trials=4)
 >>> budget.max_trials, budget.epochs
-(4, 2)
+(4, 6)
 """
 
 import dataclasses
@@ -66,16 +66,16 @@ BUDGETS: dict[str, Budget] = {
         final_eval_samples=200, hyperband_max_epochs=2, hyperband_factor=2,
     ),
     "quick": Budget(
-        "quick", max_trials=10, epochs=2, per_class=100, eval_samples=1000, width=16, final_epochs=10,
-        final_eval_samples=2000, hyperband_max_epochs=4, hyperband_factor=2,
+        "quick", max_trials=10, epochs=6, per_class=500, eval_samples=1000, width=16, final_epochs=30,
+        final_eval_samples=5000, hyperband_max_epochs=6, hyperband_factor=3,
     ),
     "standard": Budget(
         "standard", max_trials=20, epochs=10, per_class=None, eval_samples=5000, width=64, final_epochs=100,
-        final_eval_samples=20000, hyperband_max_epochs=27, hyperband_factor=3,
+        final_eval_samples=20000, hyperband_max_epochs=10, hyperband_factor=3,
     ),
     "paper": Budget(
         "paper", max_trials=30, epochs=20, per_class=None, eval_samples=20000, width=64, final_epochs=500,
-        final_eval_samples=20000, hyperband_max_epochs=81, hyperband_factor=3,
+        final_eval_samples=20000, hyperband_max_epochs=20, hyperband_factor=3,
     ),
 }
 

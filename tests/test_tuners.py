@@ -125,6 +125,7 @@ def test_progressive_state_survives_reload():
     other.set_state(json.loads(json.dumps(state)))
     assert other.boundaries == [3, 6, 10] == phase_boundaries(10, [0.3, 0.3, 0.4])
     assert [other.phase_of(n) for n in (0, 2, 3, 5, 6, 9, 12)] == [1, 1, 2, 2, 3, 3, 3]
+    assert phase_boundaries(2, [0.3, 0.3, 0.4]) == [1, 2, 2]  # few trials: the early phases run
 
 
 class StopAtSecondTrial(keras.callbacks.Callback):

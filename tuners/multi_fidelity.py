@@ -20,8 +20,8 @@ class MultiFidelityTuner(gan_tuner.StrategyTuner):
     Example:
 
     >>> tuner = MultiFidelityTuner("paper", budget="quick", directory="runs/mf", project_name="search")
-    >>> tuner.planned_trials()
-    15
+    >>> tuner.planned_trials()  # 5 + 2 trials in bracket 1, 3 in bracket 0
+    10
     """
 
     def __init__(self, *args, max_trials: int | None = None, **kwargs):

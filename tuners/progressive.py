@@ -46,12 +46,15 @@ SIMPLEST = {"use_residual": False, "dropout_rate": 0.0, "d_use_residual": False,
 
 
 def phase_boundaries(max_trials: int, shares: Sequence[float]) -> list[int]:
-    """Returns the cumulative trial counts at which each phase ends (the last equals `max_trials`)."""
+    """Returns the cumulative trial counts at which each phase ends (the last equals `max_trials`).
+
+    Every phase gets at least one trial while there are enough; with fewer trials the early phases run.
+    """
     total, cumulative = sum(shares), 0.0
     bounds = []
-    for share in shares:
+    for number, share in enumerate(shares, start=1):
         cumulative += share
-        bounds.append(int(round(max_trials * cumulative / total)))
+        bounds.append(max(int(round(max_trials * cumulative / total)), min(number, max_trials)))
     return bounds
 
 
