@@ -2,7 +2,8 @@
 
 The metrics come from `nepscript_keras.evaluation.evaluate` (20,000 samples by default). The blessing
 passes only if every configured check holds: FID at most `max_fid`, recognisable rate at least
-`min_recognisable_rate`, and (with a `baseline_dir`) FID not worse than the last pushed model's.
+`min_recognisable_rate`, and (with a `baseline_dir`) FID not worse than the last pushed model's, when
+that model was evaluated comparably (same reference data, extractor and sample count).
 """
 
 import json
@@ -17,6 +18,8 @@ from nepscript_keras.components.example_gen import load_examples
 from nepscript_keras.components.pusher import latest_pushed
 
 _OPTIONAL_FLOAT = (float, type(None))
+_COMPARABLE = ("data_fingerprint", "extractor_fingerprint", "num_samples")
+"""Metrics that must match for two FIDs to be compared."""
 
 
 class EvaluatorSpec(ComponentSpec):
@@ -58,8 +61,12 @@ class EvaluatorExecutor(BaseExecutor):
             f"fid {metrics['fid']:.2f}, inception score {metrics['inception_score']:.2f}, recognisable rate "
             f"{metrics['recognisable_rate']:.3f} on {metrics['num_samples']} samples"))
         baseline = latest_pushed(exec_properties["baseline_dir"], exclude=model.fingerprint)
+        comparable = baseline is not None and all(baseline["metrics"].get(k) == metrics[k] for k in _COMPARABLE)
         blessed, reasons = bless(metrics, exec_properties["max_fid"], exec_properties["min_recognisable_rate"],
-                                 baseline_fid=baseline["metrics"]["fid"] if baseline else None)
+                                 baseline_fid=baseline["metrics"]["fid"] if comparable else None)
+        if baseline and not comparable:
+            reasons.append(f"last blessed version {baseline['version']} was evaluated on other data, extractor "
+                           "or sample count: not compared")
         blessing = get_single(output_dict["blessing"])
         decision = {"blessed": blessed, "reasons": reasons, "model_fingerprint": model.fingerprint,
                     "baseline_version": baseline["version"] if baseline else None}
