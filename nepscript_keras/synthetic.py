@@ -142,7 +142,7 @@ def _elastic_field(n: int, rng: np.random.Generator, knots: int = 5, amplitude: 
     interp = np.zeros((IMAGE_SIZE, knots), np.float32)
     interp[np.arange(IMAGE_SIZE), low] = 1 - frac
     interp[np.arange(IMAGE_SIZE), low + 1] += frac
-    return np.einsum("ik,dnkl,jl->dnij", interp, grid, interp)
+    return interp @ grid @ interp.T
 
 
 def _vary_stroke(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
