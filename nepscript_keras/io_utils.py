@@ -58,6 +58,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     suffix = name[name.index(".") :] if "." in name else ""  # Whole suffix: Keras needs ".weights.h5".
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
     os.close(fd)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; results get the usual permissions.
     try:
         yield tmp
         os.replace(tmp, path)
@@ -66,6 +67,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -12,7 +12,11 @@ DHCD_NPZ = pathlib.Path(__file__).resolve().parents[1].parent / "shared" / "data
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
-    """Points the library cache (classifiers, reference statistics, downloads) at a temporary folder."""
+    """Points the library cache (classifiers, reference statistics, downloads) at a temporary folder.
+
+    Also sets `NEPSCRIPT_KERAS_OFFLINE`, so no test ever tries the DHCD download.
+    """
+    os.environ["NEPSCRIPT_KERAS_OFFLINE"] = "1"
     path = tmp_path_factory.mktemp("nepscript_cache")
     previous = os.environ.get("NEPSCRIPT_KERAS_CACHE")
     os.environ["NEPSCRIPT_KERAS_CACHE"] = str(path)
