@@ -115,6 +115,11 @@ class SampleGrid(keras.callbacks.Callback):
                 tf.summary.image("samples", _grid_batch(images), step=epoch + 1)
             self.writer.flush()
 
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
 
 def _grid_batch(images: np.ndarray) -> np.ndarray:
     return image_grid(images)[None, :, :, None]

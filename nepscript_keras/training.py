@@ -42,7 +42,7 @@ def fit_gan(
         data: Training digits.
         epochs: Epoch to stop after (as in `fit`: counts from 0, not from `initial_epoch`).
         initial_epoch: Epoch to start from (when resuming).
-        batch_size: Images per step (incomplete last batches are dropped).
+        batch_size: Images per step (an incomplete last batch is dropped, unless it is the only one).
         seed: Shuffle seed.
         callbacks: Extra callbacks, run after the `DivergenceGuard`.
         verbose: `fit` verbosity.
@@ -51,11 +51,8 @@ def fit_gan(
         The `keras.callbacks.History` of this call.
 
     Raises:
-        ConfigError: if `data` holds fewer images than one batch.
         TrainingDivergedError: if the losses became NaN/inf or the discriminator collapsed.
     """
-    if len(data) < batch_size:
-        raise ConfigError(f"{len(data)} training images is fewer than one batch of {batch_size}; lower --batch-size")
     dataset = to_tf_dataset(data.images, data.labels if gan.conditional else None, batch_size=batch_size, seed=seed)
     history = gan.fit(
         dataset,
@@ -108,7 +105,7 @@ def train(
         print_fn: Where progress lines go.
 
     Returns:
-        A summary dict: `epochs_trained`, `initial_epoch`, final metrics, `images_per_second`, output paths.
+        A summary dict: `epochs_trained` (total), `initial_epoch`, final metrics, `images_per_second`, output paths.
 
     Raises:
         ConfigError: for invalid settings or a resume with settings different from the checkpoint's.
@@ -133,18 +130,20 @@ def train(
     log_dir = os.fspath(log_dir or os.path.join(DEFAULT_LOG_ROOT, os.path.basename(os.path.abspath(output_dir))))
     progress = ProgressLogger(epochs, batch_size, print_fn)
     checkpoint = GANCheckpoint(checkpoint_dir, config, state["history"] if state else ())
-    callbacks = [
-        progress,
-        keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0),
-        SampleGrid(png_dir=os.path.join(output_dir, "samples"), log_dir=log_dir, seed=0),
-        checkpoint,
-    ]
     if initial_epoch < epochs:
+        callbacks = [
+            progress,
+            keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0),
+            SampleGrid(png_dir=os.path.join(output_dir, "samples"), log_dir=log_dir, seed=0),
+            checkpoint,
+        ]
         fit_gan(gan, data, epochs=epochs, initial_epoch=initial_epoch, batch_size=batch_size, seed=seed, callbacks=callbacks)
+    else:
+        print_fn(f"the checkpoint already has {initial_epoch} epochs (--epochs {epochs}); exporting it")
     paths = export_run(gan, output_dir, config["hparams"], checkpoint.history)
     final = checkpoint.history[-1] if checkpoint.history else {}
     return {
-        "epochs_trained": epochs,
+        "epochs_trained": final.get("epoch", 0),
         "initial_epoch": initial_epoch,
         **{k: final[k] for k in METRIC_NAMES if k in final},
         "images_per_second": progress.images_per_second,
