@@ -1,6 +1,6 @@
 """End-to-end tests of the smoke pipeline ExampleGen -> Tuner -> Trainer -> Evaluator -> Pusher.
 
-One real smoke run (one trial, width 8, 200 real digits, 200 evaluation samples) is shared by the module;
+One real smoke run (one trial, smoke budget, 200 real digits) is shared by the module;
 the tests then rerun it in file order: identical (all cache hits), through the CLI (all cache hits),
 with a changed Evaluator threshold, and with a Trainer that diverges and is then fixed.
 """
@@ -11,6 +11,7 @@ import os
 import numpy as np
 import pytest
 
+from nepscript_keras.budgets import BUDGETS
 from nepscript_keras.cli import main
 from nepscript_keras.components import ComponentFailedError, LocalDagRunner, create_pipeline, load_artifact
 
@@ -53,7 +54,7 @@ def test_smoke_run_produces_all_artifacts(setup):
     assert os.path.isfile(outputs["hyperparameters"].path("best_hparams.json"))
     assert os.path.isfile(outputs["model"].path("discriminator.keras"))
     with open(outputs["evaluation"].path("metrics.json"), encoding="utf-8") as f:
-        assert json.load(f)["num_samples"] == 200  # The smoke budget's final_eval_samples.
+        assert json.load(f)["num_samples"] == BUDGETS["smoke"].final_eval_samples
     assert outputs["blessing"].properties["blessed"]  # No thresholds, no earlier model: blessed.
     pushed = outputs["pushed"].properties
     assert pushed["pushed"] and pushed["version"] == 1
