@@ -28,6 +28,7 @@ Example:
 import dataclasses
 import itertools
 import json
+import math
 import os
 import shutil
 import statistics
@@ -41,6 +42,7 @@ from nepscript_keras.errors import ConfigError
 STRATEGIES = ("random", "progressive", "adaptive", "multi_fidelity", "adversarial")
 CONFIG_FILE = "compare_config.json"
 FINISHED_FILE = "finished.json"
+OUTPUT_FILES = ("comparison.md", "comparison.csv", "comparison.json", "search_curves.png", "fid_vs_params.png", "samples.png")
 QUALITY = ("fid", "inception_score", "kid", "precision", "recall", "recognisable_rate", "class_entropy")
 COST = ("trials", "epochs", "seconds")
 CSV_COLUMNS = (
@@ -369,25 +371,27 @@ def which_strategy_when(rows: Sequence[dict[str, Any]], runs: Sequence[dict[str,
         reach[row["strategy"]] = _mean(reached) if reached else None
     by_fid = sorted(rows, key=lambda r: r["fid"])
     diverse = max(rows, key=lambda r: (r["recall"], r["class_entropy"]))
-    compute = min((name for name in reach if reach[name] is not None), key=lambda name: reach[name])
-    winners = {"fid": by_fid[0]["strategy"], "diversity": diverse["strategy"], "compute": compute,
+    fastest = [r["strategy"] for r in sorted(by_fid, key=lambda r: reach[r["strategy"]] or math.inf)]  # ties: lower FID
+    winners = {"fid": by_fid[0]["strategy"], "diversity": diverse["strategy"], "compute": fastest[0],
                "threshold": threshold, "epochs_to_threshold": reach}
-    return {**winners, "text": _when_text(by_fid, diverse, reach, threshold, len(runs) // len(rows))}
+    return {**winners, "text": _when_text(by_fid, diverse, fastest, reach, threshold, len(runs) // len(rows))}
 
 
-def _when_text(by_fid, diverse, reach, threshold, seeds) -> str:
+def _when_text(by_fid, diverse, fastest, reach, threshold, seeds) -> str:
     best = by_fid[0]
     runner_up = f"; next: {by_fid[1]['strategy']}, {by_fid[1]['fid']:.2f}" if len(by_fid) > 1 else ""
     entropy_best = max(by_fid, key=lambda r: r["class_entropy"])["strategy"]
-    reached = sorted((e, name) for name, e in reach.items() if e is not None)
-    never = [name for name, e in reach.items() if e is None]
+    entropy_note = f"; highest class entropy: {entropy_best}" if entropy_best != diverse["strategy"] else ""
+    others = [f"{name} {reach[name]:.0f}" for name in fastest[1:] if reach[name] is not None]
+    never = [name for name in fastest if reach[name] is None]
+    details = [", ".join(others)] * bool(others) + [f"never: {', '.join(never)}"] * bool(never)
     lines = [
         f"For the best final generator use **{best['strategy']}** (FID {best['fid']:.2f}{runner_up}).",
         f"For diversity use **{diverse['strategy']}** (recall {diverse['recall']:.3f}, class entropy "
-        f"{diverse['class_entropy']:.3f}" + (f"; highest class entropy: {entropy_best}" if entropy_best != diverse["strategy"] else "") + ").",
-        f"On a tight compute budget use **{reached[0][1]}**: it reached a search FID of {threshold:.2f} (the median of "
-        f"the runs' best search FIDs) after {reached[0][0]:.0f} training epochs ("
-        + ", ".join(f"{name} {e:.0f}" for e, name in reached[1:]) + (f"; never: {', '.join(never)}" if never else "") + ").",
+        f"{diverse['class_entropy']:.3f}{entropy_note}).",
+        f"On a tight compute budget use **{fastest[0]}**: it reached a search FID of {threshold:.2f} (the median of "
+        f"the runs' best search FIDs) after {reach[fastest[0]]:.0f} training epochs"
+        + (f" ({'; '.join(details)})." if details else "."),
     ]
     if seeds == 1:
         lines.append("One seed per strategy: treat gaps smaller than a few FID points as noise.")
@@ -476,7 +480,7 @@ def _by_strategy(runs, key: str) -> dict[str, list]:
 def _architecture(runs) -> str:
     """The most frequent best architecture over seeds, compact (`z128 batch relu drop0.2 res`)."""
     texts = [_arch_text(run["hparams"]) for run in runs]
-    common = max(set(texts), key=texts.count)
+    common = max(dict.fromkeys(texts), key=texts.count)
     return common if len(runs) == 1 else f"{common} ({texts.count(common)}/{len(runs)} seeds)"
 
 
@@ -505,11 +509,20 @@ def _load(data, dataset) -> DigitData:
     return data if isinstance(data, DigitData) else load_digits(data=data, dataset=dataset)
 
 
+def _remove_comparison(output_dir: str) -> None:
+    """Deletes what a comparison wrote in `output_dir` (and nothing else there)."""
+    for name in ("runs", "tensorboard"):
+        shutil.rmtree(os.path.join(output_dir, name), ignore_errors=True)
+    for name in (CONFIG_FILE, *OUTPUT_FILES):
+        if os.path.exists(os.path.join(output_dir, name)):
+            os.remove(os.path.join(output_dir, name))
+
+
 def _prepare(output_dir, budget, space, epoch_budget, data, overwrite) -> str:
     """Creates `output_dir` (emptied with `overwrite`) and checks a comparison found there is this one."""
     output_dir = os.fspath(output_dir)
-    if overwrite and os.path.isdir(output_dir):
-        shutil.rmtree(output_dir)
+    if overwrite:
+        _remove_comparison(output_dir)
     output_dir = io_utils.ensure_dir(output_dir)
     config = {"budget": dataclasses.asdict(budget), "space": space, "epoch_budget": epoch_budget,
               "data_fingerprint": data.fingerprint(),
