@@ -72,8 +72,9 @@ class GAN(keras.Model):
         g_inputs = [z, labels] if self.conditional else z
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             fake = self.generator(g_inputs, training=True)
-            real_logits = self.discriminator([real, labels] if self.conditional else real, training=True)
-            fake_logits = self.discriminator([fake, labels] if self.conditional else fake, training=True)
+            # float32 logits keep the losses exact under a mixed-precision policy.
+            real_logits = tf.cast(self.discriminator([real, labels] if self.conditional else real, training=True), tf.float32)
+            fake_logits = tf.cast(self.discriminator([fake, labels] if self.conditional else fake, training=True), tf.float32)
             real_loss = _bce(tf.fill(tf.shape(real_logits), 1.0 - self.label_smoothing), real_logits)
             d_loss = real_loss + _bce(tf.zeros_like(fake_logits), fake_logits)
             g_loss = _bce(tf.ones_like(fake_logits), fake_logits)
