@@ -97,6 +97,7 @@ class Setup:
     space: str
     epoch_budget: int
     verbose: int
+    plans: dict[str, dict[str, int]]
 
     def say(self, message: str) -> None:
         """Prints a progress line when verbose."""
@@ -153,10 +154,11 @@ def compare(
     seeds = default_seeds(budget) if seeds is None else seeds
     epoch_budget = epoch_budget or budget.max_trials * budget.epochs
     _check_counts(seeds=seeds, epoch_budget=epoch_budget)
+    plans = {name: search_plan(name, budget, epoch_budget) for name in names}
     search_space.SearchSpace.preset(space)
     data = _load(data, dataset)
     output_dir = _prepare(output_dir, budget, space, epoch_budget, data, overwrite)
-    setup = Setup(budget, data, output_dir, space, epoch_budget, verbose)
+    setup = Setup(budget, data, output_dir, space, epoch_budget, verbose, plans)
     setup.say(f"compare {', '.join(names)}: {budget.name} budget, {epoch_budget} training epochs per search, "
               f"{seeds} seed(s); data {data.source} ({len(data)} images); output {output_dir}")
     runs = [run_strategy(name, seed, setup) for name in names for seed in range(seeds)]
@@ -238,7 +240,7 @@ def run_strategy(name: str, seed: int, setup: Setup) -> dict[str, Any]:
     search = _search(name, seed, setup)
     setup.say(f"{name} seed {seed}: final training ({budget.final_epochs} epochs) and evaluation "
               f"({budget.final_eval_samples} samples)")
-    record = _record(name, seed, search, _final(name, seed, search.best_hparams, setup), setup)
+    record = _record(name, seed, search, _final(name, seed, search.best_hparams, setup))
     io_utils.write_json(record_path, record)
     setup.say(f"{name} seed {seed}: final fid {record['fid']:.2f} (best search fid {record['search_fid']:.2f}, "
               f"{record['epochs']} search epochs, {record['seconds']:.0f} s)")
@@ -251,7 +253,7 @@ def _search(name: str, seed: int, setup: Setup):
     return run_search(
         name, budget=setup.budget, data=setup.data, space=setup.space, seed=seed,
         output_dir=os.path.join(setup.run_dir(name, seed), "search"), tensorboard_dir=setup.log_dir("search", name, seed),
-        verbose=setup.verbose, **search_plan(name, setup.budget, setup.epoch_budget),
+        verbose=setup.verbose, **setup.plans[name],
     )
 
 
@@ -272,7 +274,7 @@ def _final(name: str, seed: int, hparams: dict[str, Any], setup: Setup) -> dict[
     return {**{k: float(scores[k]) for k in QUALITY}, "seconds": time.perf_counter() - start}
 
 
-def _record(name: str, seed: int, search, final: dict[str, Any], setup: Setup) -> dict[str, Any]:
+def _record(name: str, seed: int, search, final: dict[str, Any]) -> dict[str, Any]:
     from nepscript_keras.tuners.adversarial import SUPERNET_FILE
 
     supernet_path = os.path.join(search.output_dir, "search", SUPERNET_FILE)

@@ -142,6 +142,8 @@ def test_bad_tuner_names_and_counts_are_one_line_errors(capsys):
         resolve_tuners(["random", "genetic"])
     with pytest.raises(ConfigError, match="seeds must be a positive integer"):
         compare("random", budget="smoke", seeds=0)
+    with pytest.raises(ConfigError, match="less than one trial"):
+        compare("random", budget=budgets.get_budget("smoke", epochs=2), epoch_budget=1)
     assert main(["compare", "--tuners", "random,genetic", "--budget", "smoke"]) == 2
     assert capsys.readouterr().err.strip().count("\n") == 0
     with pytest.raises(SystemExit):
