@@ -43,3 +43,4 @@ from nepscript_keras.search import SearchResult, run_search
 from nepscript_keras.components import LocalDagRunner, Pipeline, create_pipeline
 from nepscript_keras.compare import ComparisonResult, compare, pareto_front, which_strategy_when
 from nepscript_keras.plots import plot_pareto, plot_sample_grids, plot_search_curves
+from nepscript_keras.distributed import cluster, distribution_strategy
