@@ -382,8 +382,8 @@ def which_strategy_when(rows: Sequence[dict[str, Any]], runs: Sequence[dict[str,
 def _when_text(by_fid, diverse, fastest, reach, threshold, seeds) -> str:
     best = by_fid[0]
     runner_up = f"; next: {by_fid[1]['strategy']}, {by_fid[1]['fid']:.2f}" if len(by_fid) > 1 else ""
-    entropy_best = max(by_fid, key=lambda r: r["class_entropy"])["strategy"]
-    entropy_note = f"; highest class entropy: {entropy_best}" if entropy_best != diverse["strategy"] else ""
+    entropy_best = max(by_fid, key=lambda r: r["class_entropy"])
+    entropy_note = f"; highest class entropy: {entropy_best['strategy']}" if entropy_best["class_entropy"] > diverse["class_entropy"] else ""
     others = [f"{name} {reach[name]:.0f}" for name in fastest[1:] if reach[name] is not None]
     never = [name for name in fastest if reach[name] is None]
     details = [", ".join(others)] * bool(others) + [f"never: {', '.join(never)}"] * bool(never)
