@@ -27,6 +27,7 @@ from nepscript_keras.extractors import FeatureExtractor, check_extractor_name, c
 logger = logging.getLogger(__name__)
 
 K_NEIGHBOURS = 3
+MIN_SAMPLES = K_NEIGHBOURS + 1
 
 
 def evaluate(
@@ -59,8 +60,8 @@ def evaluate(
         `extractor_fingerprint`, `classifier_fingerprint`, `data_fingerprint`, `seed`, `seconds`.
 
     Raises:
-        DataError: for samples that are not uint8 (N, 32, 32) or too few to evaluate.
-        ConfigError: for an unknown extractor or unavailable Inception weights.
+        DataError: for samples that are not uint8 (N, 32, 32) or fewer than 4.
+        ConfigError: for an unknown extractor, unavailable Inception weights or `num_samples` < 4.
     """
     start = time.time()
     if isinstance(extractor, str):
@@ -136,8 +137,8 @@ def _draw_samples(generator_or_samples, num_samples: int, batch_size: int, seed:
     """Returns `(uint8 samples, labels or None)` from a generator or a sample array."""
     from nepscript_keras.models import default_labels, generate_images, generator_spec
 
-    if num_samples < 2:
-        raise ConfigError(f"num_samples must be at least 2, got {num_samples}")
+    if num_samples < MIN_SAMPLES:
+        raise ConfigError(f"num_samples must be at least {MIN_SAMPLES} (k-NN precision/recall uses k={K_NEIGHBOURS}), got {num_samples}")
     if isinstance(generator_or_samples, np.ndarray):
         samples = _check_samples(generator_or_samples)[:num_samples]
         return samples, None if labels is None else np.asarray(labels)[: len(samples)]
@@ -149,9 +150,9 @@ def _draw_samples(generator_or_samples, num_samples: int, batch_size: int, seed:
 
 
 def _check_samples(samples: np.ndarray) -> np.ndarray:
-    if samples.dtype != np.uint8 or samples.ndim != 3 or samples.shape[1:] != (32, 32) or len(samples) < 2:
+    if samples.dtype != np.uint8 or samples.ndim != 3 or samples.shape[1:] != (32, 32) or len(samples) < MIN_SAMPLES:
         raise DataError(
-            f"samples must be at least 2 uint8 images of shape (N, 32, 32), got {samples.dtype} {samples.shape}; "
+            f"samples must be at least {MIN_SAMPLES} uint8 images of shape (N, 32, 32), got {samples.dtype} {samples.shape}; "
             "convert generator output with nepscript_keras.to_uint8"
         )
     return samples

@@ -4,7 +4,8 @@
 - Improved precision and recall (Kynkäänniemi et al. 2019): k-nearest-neighbour balls around each
   real (generated) feature vector approximate the real (generated) manifold; precision is the share of
   generated samples inside the real manifold, recall the share of real samples inside the generated
-  one. Distances are computed in row chunks, so 20,000 x 20,000 needs about 100 MB.
+  one. Distances are computed in row chunks (TensorFlow matmul + top-k), so 20,000 x 20,000 needs
+  about 100 MB.
 - Script quality from the digit classifier's logits: recognisable rate, class histogram, normalised
   class entropy and (for conditional generators) conditional accuracy.
 
@@ -15,6 +16,7 @@ Example:
 """
 
 import numpy as np
+import tensorflow as tf
 
 from nepscript_keras.tfgan_compat import classifier_metrics
 
@@ -43,7 +45,7 @@ def frechet_distance(stats1: tuple[np.ndarray, np.ndarray], stats2: tuple[np.nda
         The FID (>= 0 up to rounding).
     """
     (mu1, sigma1), (mu2, sigma2) = stats1, stats2
-    sqrt_trace = float(classifier_metrics.trace_sqrt_product(np.asarray(sigma1, np.float64), np.asarray(sigma2, np.float64)))
+    sqrt_trace = float(_trace_sqrt_product(tf.constant(sigma1, tf.float64), tf.constant(sigma2, tf.float64)))
     mean_term = float(np.sum(np.square(np.asarray(mu1, np.float64) - mu2)))
     return mean_term + float(np.trace(sigma1) + np.trace(sigma2)) - 2.0 * sqrt_trace
 
@@ -66,14 +68,12 @@ def kernel_distance(real: np.ndarray, fake: np.ndarray, *, seed: int = 0) -> tup
     Returns:
         `(kid, std)`; `std` is NaN when both sets fit in one block of 1024.
     """
-    import tensorflow as tf
-
     rng = np.random.default_rng(seed)
     real, fake = (tf.constant(x[rng.permutation(len(x))], tf.float64) for x in (real, fake))
     tf_logger, level = tf.get_logger(), tf.get_logger().level
     tf_logger.setLevel("ERROR")  # TF-GAN's map_fn(back_prop=False) logs a deprecation warning otherwise
     try:
-        kid, std = classifier_metrics.kernel_classifier_distance_and_std_from_activations(real, fake, KID_BLOCK_SIZE)
+        kid, std = _kid_and_std(real, fake)
     finally:
         tf_logger.setLevel(level)
     return float(kid), float(std)
@@ -90,11 +90,10 @@ def knn_radii(features: np.ndarray, k: int = 3, chunk_size: int = 1024) -> np.nd
     Returns:
         float32 array (N,) of Euclidean radii.
     """
-    x = np.asarray(features, np.float32)
-    radii_sq = np.empty(len(x), np.float32)
-    for start, d_sq in _distance_chunks(x, x, chunk_size):
-        radii_sq[start : start + len(d_sq)] = np.partition(d_sq, k, axis=1)[:, k]  # column 0 is the point itself
-    return np.sqrt(radii_sq)
+    x = tf.constant(features, tf.float32)
+    x_sq = tf.reduce_sum(tf.square(x), axis=1)
+    chunks = [_kth_smallest(x[i : i + chunk_size], x, x_sq, k + 1) for i in range(0, len(features), chunk_size)]
+    return np.sqrt(np.concatenate(chunks))  # the point itself is the nearest, hence k + 1
 
 
 def precision_recall(
@@ -117,25 +116,46 @@ def precision_recall(
     Returns:
         `(precision, recall)`, each in [0, 1].
     """
-    real, fake = np.asarray(real, np.float32), np.asarray(fake, np.float32)
-    real_r_sq = np.square(knn_radii(real, k, chunk_size) if real_radii is None else real_radii)
-    fake_r_sq = np.square(knn_radii(fake, k, chunk_size))
-    fake_in_real = np.empty(len(fake), bool)
-    real_in_fake = np.zeros(len(real), bool)
-    for start, d_sq in _distance_chunks(fake, real, chunk_size):
-        stop = start + len(d_sq)
-        fake_in_real[start:stop] = (d_sq <= real_r_sq[None, :]).any(axis=1)
-        real_in_fake |= (d_sq <= fake_r_sq[start:stop, None]).any(axis=0)
-    return float(fake_in_real.mean()), float(real_in_fake.mean())
+    real_r_sq = tf.constant(np.square(knn_radii(real, k, chunk_size) if real_radii is None else real_radii), tf.float32)
+    fake_r_sq = tf.constant(np.square(knn_radii(fake, k, chunk_size)), tf.float32)
+    real, fake = tf.constant(real, tf.float32), tf.constant(fake, tf.float32)
+    real_sq = tf.reduce_sum(tf.square(real), axis=1)
+    fake_in_real, real_in_fake = [], np.zeros(real.shape[0], bool)
+    for i in range(0, fake.shape[0], chunk_size):
+        inside, covered = _coverage(fake[i : i + chunk_size], fake_r_sq[i : i + chunk_size], real, real_sq, real_r_sq)
+        fake_in_real.append(inside.numpy())
+        real_in_fake |= covered.numpy()
+    return float(np.concatenate(fake_in_real).mean()), float(real_in_fake.mean())
 
 
-def _distance_chunks(a: np.ndarray, b: np.ndarray, chunk_size: int):
-    """Yields `(start, squared distances (chunk, len(b)))` for row chunks of `a`."""
-    b_sq = np.einsum("ij,ij->i", b, b)
-    for start in range(0, len(a), chunk_size):
-        rows = a[start : start + chunk_size]
-        d_sq = np.einsum("ij,ij->i", rows, rows)[:, None] + b_sq[None, :] - 2.0 * (rows @ b.T)
-        yield start, np.maximum(d_sq, 0.0, out=d_sq)
+@tf.function(reduce_retracing=True, autograph=False)
+def _squared_distances(rows, others, others_sq):
+    rows_sq = tf.reduce_sum(tf.square(rows), axis=1, keepdims=True)
+    return tf.maximum(rows_sq + others_sq[None, :] - 2.0 * tf.matmul(rows, others, transpose_b=True), 0.0)
+
+
+@tf.function(reduce_retracing=True, autograph=False)
+def _kth_smallest(rows, others, others_sq, k):
+    """k-th smallest squared distance from each row to `others` (k counts from 1)."""
+    return -tf.math.top_k(-_squared_distances(rows, others, others_sq), k).values[:, k - 1]
+
+
+@tf.function(reduce_retracing=True, autograph=False)
+def _coverage(rows, rows_r_sq, others, others_sq, others_r_sq):
+    """(row inside some ball of `others`, each of `others` inside some ball of `rows`)."""
+    d_sq = _squared_distances(rows, others, others_sq)
+    return tf.reduce_any(d_sq <= others_r_sq[None, :], axis=1), tf.reduce_any(d_sq <= rows_r_sq[:, None], axis=0)
+
+
+@tf.function(autograph=False)
+def _trace_sqrt_product(sigma1, sigma2):
+    return classifier_metrics.trace_sqrt_product(sigma1, sigma2)
+
+
+@tf.function(autograph=False)  # no shape relaxation: TF-GAN needs the static feature dimension
+def _kid_and_std(real, fake):
+    # TF-GAN's block loop is a map_fn: about 25x faster traced than eager
+    return classifier_metrics.kernel_classifier_distance_and_std_from_activations(real, fake, KID_BLOCK_SIZE)
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
