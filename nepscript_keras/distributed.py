@@ -52,6 +52,12 @@ DISTRIBUTIONS = ("none", "mirrored")
 IDLE_WAIT_SECONDS = 1.0
 """How long a worker waits before asking again when the oracle has no trial ready (IDLE)."""
 
+CHIEF_START_SECONDS = 3600.0
+"""How long a worker waits for its chief to start serving (the chief may first load data)."""
+
+CHIEF_GONE_SECONDS = 30.0
+"""How long a worker keeps asking a chief that stopped answering before it takes the search as ended."""
+
 
 def parse_address(text: str) -> tuple[str, int]:
     """Splits `HOST:PORT` (IPv6 hosts in brackets, e.g. `[::1]:8000`).
@@ -178,21 +184,46 @@ class WorkerOracleClient:
 
     def create_trial(self, tuner_id: str):
         """Asks the chief for a trial; a STOPPED trial when the chief has finished."""
-        import grpc
-
         if not self._contacted:
-            self._client.get_space()  # Waits until the chief serves.
+            self._wait_for_chief()
             self._check_shared_directory()
             self._contacted = True
-        try:
-            trial = self._client.create_trial(tuner_id)
-        except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.UNAVAILABLE:
-                raise
-            return keras_tuner.engine.trial.Trial(self._client._oracle.get_space(), status="STOPPED")  # pylint: disable=protected-access
+        trial = self._ask_for_trial(tuner_id)
         if trial.status == "IDLE":
             time.sleep(IDLE_WAIT_SECONDS)
         return trial
+
+    def _ask_for_trial(self, tuner_id: str):
+        """KerasTuner's `create_trial` request, but an unreachable chief (UNAVAILABLE) ends the search."""
+        import grpc
+        from keras_tuner.src import protos
+        from keras_tuner.src.distribute.oracle_client import TIMEOUT
+
+        request = protos.get_service().CreateTrialRequest(tuner_id=tuner_id)
+        deadline = time.monotonic() + CHIEF_GONE_SECONDS
+        while True:
+            try:
+                response = self._client.stub.CreateTrial(request, timeout=TIMEOUT)
+                return keras_tuner.engine.trial.Trial.from_proto(response.trial)
+            except grpc.RpcError as e:
+                if e.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise
+                if time.monotonic() > deadline:
+                    return keras_tuner.engine.trial.Trial(keras_tuner.HyperParameters(), status="STOPPED")
+                time.sleep(1.0)
+
+    def _wait_for_chief(self) -> None:
+        import grpc
+        from keras_tuner.src import protos
+
+        try:
+            self._client.stub.GetSpace(protos.get_service().GetSpaceRequest(), wait_for_ready=True, timeout=CHIEF_START_SECONDS)
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise
+            address = f"{os.environ.get(ENV_ORACLE_IP)}:{os.environ.get(ENV_ORACLE_PORT)}"
+            raise ConfigError(f"no chief answered at {address} within {CHIEF_START_SECONDS:g} s; start the chief "
+                              "(--chief HOST:PORT without --worker) first, or check the address and firewall") from None
 
     def _check_shared_directory(self) -> None:
         oracle_file = os.path.join(self.project_dir, "oracle.json")
@@ -203,11 +234,23 @@ class WorkerOracleClient:
             )
 
 
-def worker_client(oracle, project_dir: str):
-    """Returns `oracle` wrapped in a `WorkerOracleClient` when it is a worker's `OracleClient`, else as is."""
-    from keras_tuner.src.distribute.oracle_client import OracleClient
+def attach(tuner: keras_tuner.Tuner) -> None:
+    """Adapts a newly built tuner to this process's role (`GANTuner.__init__` calls it).
 
-    return WorkerOracleClient(oracle, project_dir) if isinstance(oracle, OracleClient) else oracle
+    On a worker, wraps KerasTuner's oracle client in a `WorkerOracleClient`. Elsewhere, reloads an
+    oracle saved in the project by another role: KerasTuner only reloads when it finds its own
+    `<tuner id>.json`, so a search run as chief and workers would otherwise start again from scratch
+    when resumed in one process (and the other way round).
+
+    Args:
+        tuner: A `keras_tuner.Tuner` just constructed (without `overwrite`, or on an emptied project).
+    """
+    if is_worker():
+        tuner.oracle = WorkerOracleClient(tuner.oracle, tuner.project_dir)
+        return
+    own_state = os.path.join(tuner.project_dir, f"{tuner.tuner_id}.json")
+    if not os.path.exists(own_state) and os.path.exists(os.path.join(tuner.project_dir, "oracle.json")):
+        tuner.oracle.reload()
 
 
 def distribution_strategy(name: str | None = None):

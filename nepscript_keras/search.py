@@ -165,6 +165,7 @@ def run_search(
         raise TrainingDivergedError(f"search stopped: {str(e).splitlines()[0]}; lower the learning rate or check the data") from e
     if distributed.is_worker():  # The chief holds the oracle and writes the results.
         return None
+    kt_tuner.save()  # A chief last saved its oracle before the final trial ended (a resume would rerun it).
     result = _collect(kt_tuner, tuner, output_dir, budget, data, time.perf_counter() - start)
     write_outputs(result, kt_tuner)
     if verbose:

@@ -37,6 +37,7 @@ def architectures(result):
     return [{k: row[k] for k in result.best_hparams} for row in result.trials]
 
 
+@pytest.mark.slow  # a subprocess plus 2 more trials (~2 min on a busy 2-core machine); in-process resume is in test_tuners
 def test_killed_search_resumes_without_repeating_trials_to_the_uninterrupted_best(baseline, digits_npz, cli, tmp_path):
     out = tmp_path / "run"
     cli.start("search", *tune_argv(digits_npz, out))

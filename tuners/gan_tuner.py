@@ -105,7 +105,7 @@ class GANTuner(keras_tuner.Tuner):
         self.verbose = verbose
         self._search_start = None
         super().__init__(oracle, **kwargs)
-        self.oracle = distributed.worker_client(self.oracle, self.project_dir)
+        distributed.attach(self)  # A distributed worker's oracle client; an oracle another role saved.
 
     def search(self, data: DigitData, **kwargs) -> None:
         """Runs trials until the oracle stops; `data` is the real digits to train on and compare with."""
