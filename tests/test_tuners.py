@@ -187,3 +187,17 @@ def test_unknown_names_are_config_errors():
         budgets.get_budget("huge")
     with pytest.raises(ConfigError, match="positive"):
         budgets.get_budget("smoke", epochs=0)
+
+
+def test_tensorboard_hparams_dashboard_has_experiment_and_each_trial(searches):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    def tensor_tags(path):
+        accumulator = EventAccumulator(str(path))
+        accumulator.Reload()
+        return set(accumulator.Tags()["tensors"])
+
+    logdir = os.path.join(searches["random"].output_dir, "tensorboard")
+    assert "_hparams_/experiment" in tensor_tags(logdir)
+    for row in read_trials(searches["random"].output_dir):
+        assert {"_hparams_/session_start_info", "fid", "recall"} <= tensor_tags(os.path.join(logdir, f"trial_{row['trial']}"))

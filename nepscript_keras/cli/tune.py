@@ -46,8 +46,12 @@ def add_cluster_args(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Runs the search and prints where the results are."""
+    import tensorflow as tf
+
     from nepscript_keras import distributed
     from nepscript_keras.search import run_search
+
+    tf.get_logger().setLevel("ERROR")  # one new model per trial: TF's retracing warnings are expected noise
 
     with distributed.cluster(args.chief, args.worker) as role:
         if role == "chief":
