@@ -166,7 +166,7 @@ def run_search(
     if distributed.is_worker():  # The chief holds the oracle and writes the results.
         return None
     kt_tuner.save()  # A chief last saved its oracle before the final trial ended (a resume would rerun it).
-    result = _collect(kt_tuner, tuner, output_dir, budget, data, time.perf_counter() - start)
+    result = _collect(kt_tuner, tuner, output_dir, data, time.perf_counter() - start)
     write_outputs(result, kt_tuner)
     if verbose:
         print(f"best fid {result.best_metrics['fid']:.2f} (trial {result.best_trial_id}); wrote {output_dir}", flush=True)
@@ -253,7 +253,7 @@ def summary_markdown(result: SearchResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _collect(kt_tuner, name: str, output_dir: str, budget, data: DigitData, seconds: float) -> SearchResult:
+def _collect(kt_tuner, name: str, output_dir: str, data: DigitData, seconds: float) -> SearchResult:
     rows = trial_rows(kt_tuner)
     completed = [r for r in rows if r["status"] == "COMPLETED"]
     if not completed:

@@ -20,7 +20,6 @@ from typing import Any, Sequence
 
 import keras
 import keras_tuner
-import numpy as np
 
 from nepscript_keras import budgets, distributed, models, search_space
 from nepscript_keras.data import DigitData
