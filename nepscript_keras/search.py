@@ -62,6 +62,8 @@ class SearchResult:
         seconds: Wall time of this call (a resumed search counts only the resumed part).
         data_source: Description and fingerprint of the data searched on.
         overhead: Compute spent outside the trials (`seconds`, `epochs`; the adversarial supernet), or {}.
+        planned_trials: Trials the strategy planned (Hyperband's brackets, else the budget's `max_trials`).
+        full_epochs: Epochs one candidate trains at full fidelity.
     """
 
     tuner: str
@@ -76,6 +78,8 @@ class SearchResult:
     seconds: float
     data_source: str
     overhead: dict[str, float] = dataclasses.field(default_factory=dict)
+    planned_trials: int | None = None
+    full_epochs: int | None = None
 
     @property
     def epochs_saved(self) -> int:
@@ -221,7 +225,7 @@ def summary_markdown(result: SearchResult) -> str:
         f"# Search: {result.tuner} ({b.name} budget)",
         "",
         f"- Data: {result.data_source}",
-        f"- Budget: {b.max_trials} trials (planned), {b.epochs} epochs each, "
+        f"- Budget: {result.planned_trials} trials planned, up to {result.full_epochs} epochs each, "
         f"{b.per_class or 'all'} images per digit, width {b.width}, {b.eval_samples} evaluation samples",
         f"- Trials: {len(result.trials)} run, {len(completed)} completed, {len(failed)} failed",
         f"- Training epochs: {result.epochs_trained} spent; training every candidate to full fidelity would "
@@ -273,6 +277,8 @@ def _collect(kt_tuner, name: str, output_dir: str, data: DigitData, seconds: flo
         seconds=seconds,
         data_source=f"{data.source} [{data.split}], {len(data)} images, fingerprint {data.fingerprint()}",
         overhead=dict(getattr(kt_tuner, "supernet_cost", None) or {}),
+        planned_trials=kt_tuner.planned_trials(),
+        full_epochs=kt_tuner.full_epochs,
     )
 
 
