@@ -161,6 +161,7 @@ def compare(
     setup = Setup(budget, data, output_dir, space, epoch_budget, verbose, plans)
     setup.say(f"compare {', '.join(names)}: {budget.name} budget, {epoch_budget} training epochs per search, "
               f"{seeds} seed(s); data {data.source} ({len(data)} images); output {output_dir}")
+    _warm_evaluator(data)
     runs = [run_strategy(name, seed, setup) for name in names for seed in range(seeds)]
     return _write_comparison(setup, seeds, runs, start)
 
@@ -503,6 +504,13 @@ def _check_counts(**values) -> None:
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ConfigError(f"{name.replace('_', '-')} must be a positive integer, got {value!r}")
+
+
+def _warm_evaluator(data: DigitData) -> None:
+    """Trains (or loads) the digit classifier and reference statistics once, so no strategy's seconds include them."""
+    from nepscript_keras.evaluation import evaluate
+
+    evaluate(data.images[:100], data, num_samples=100)
 
 
 def _load(data, dataset) -> DigitData:
