@@ -2,7 +2,7 @@
 
 Prints (1) the digit classifier's accuracy on the 10% holdout of the real data it did not train on,
 (2) wall-clock seconds of `evaluate` for N samples from an untrained full-width generator, cold (reference
-statistics computed) and warm (cached), and (3) the FID step through TF-GAN (`metrics.frechet_distance`)
+statistics computed) and warm (cached), split into sampling the generator and evaluating the samples, and (3) the FID step through TF-GAN (`metrics.frechet_distance`)
 against a plain SciPy `sqrtm` FID on the same statistics: both values, both timings and their ratio, for
 the classifier's 128-d features and for Inception-sized 2048-d features.
 
@@ -54,6 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("NEPSCRIPT_KERAS_CACHE", tempfile.mkdtemp(prefix="nepscript_bench_"))
 
+    import keras
+
     from nepscript_keras import classifier, extractors, metrics
     from nepscript_keras.data import load_digits
     from nepscript_keras.evaluation import evaluate, reference_statistics
@@ -66,13 +68,18 @@ def main() -> None:
         f"classifier: holdout accuracy {record['holdout_accuracy']:.4f} on {record['holdout_size']} held-out digits "
         f"(trained on {record['train_size']}, {record['epochs']} epochs, {record['train_seconds']:.1f} s; this call {t_train:.1f} s)"
     )
+    keras.utils.set_random_seed(0)
     generator = build_generator(width=args.width)
     for run in ("cold (computes reference statistics)", "warm (cached reference statistics)"):
         result, seconds = timed(evaluate, generator, data, args.num_samples)
-        print(f"evaluate {args.num_samples} samples, {run}: {seconds:.1f} s  (fid {result['fid']:.2f})")
+        print(f"evaluate {args.num_samples} samples from the generator, {run}: {seconds:.1f} s  (fid {result['fid']:.2f})")
+    samples, seconds = timed(generate_images, generator, args.num_samples)
+    print(f"  of which sampling the {generator.count_params():,}-parameter generator: {seconds:.1f} s")
+    _, seconds = timed(evaluate, samples, data, args.num_samples)
+    print(f"evaluate {args.num_samples} given uint8 samples (no generator), warm: {seconds:.1f} s")
 
     extractor = extractors.get_extractor("dhcd-classifier", data)
-    features, _ = extractor(generate_images(generator, args.num_samples))
+    features, _ = extractor(samples)
     reference = reference_statistics(data, extractor)
     compare_fid("128-d", (reference["mu"], reference["sigma"]), metrics.feature_statistics(features))
     rng = np.random.default_rng(0)

@@ -13,7 +13,7 @@ def register(subparsers) -> None:
         help="train or inspect the digit classifier used as the evaluation feature extractor",
         description="The evaluation feature extractor is a small CNN trained on the real digits and cached per data "
         "fingerprint. `train` builds it now (evaluate does so on first use); `info` prints its record, including "
-        "its accuracy on a 10%% stratified holdout it did not train on.",
+        "its accuracy on a 10% stratified holdout it did not train on.",
     )
     p.add_argument("action", choices=("train", "info"), help="train: build (or reuse) it; info: show its record")
     add_data_args(p)
