@@ -1,7 +1,7 @@
 """Search efficiency: best FID reached against training epochs spent, per strategy, and what
 multi-fidelity (Hyperband) saved.
 
-Runs (or resumes, or just reads) `nepscript_keras.compare.compare` for every strategy under one epoch
+Runs (or resumes, or just reads) `nepscript_keras.comparison.compare` for every strategy under one epoch
 budget, then prints from its `finished.json` records and the multi-fidelity search's `trials.csv`:
 
 - each strategy's search curve (best FID so far at each cumulative training-epoch count, supernet
@@ -41,7 +41,7 @@ def multi_fidelity_savings(output_dir: str, budget) -> dict[str, int] | None:
 
 
 def print_curves(runs) -> None:
-    from nepscript_keras.compare import epochs_to_reach
+    from nepscript_keras.comparison import epochs_to_reach
 
     baseline = next((run for run in runs if run["strategy"] == "random"), None)
     target = baseline["search_fid"] if baseline else None
@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--epoch-budget", type=int, help="training epochs per search (default: compare's)")
     args = parser.parse_args()
 
-    from nepscript_keras.compare import compare
+    from nepscript_keras.comparison import compare
 
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     start = time.perf_counter()

@@ -51,7 +51,7 @@ _EXPORTS = {
     "nepscript_keras.budgets": ("BUDGETS", "Budget", "get_budget"),
     "nepscript_keras.search": ("SearchResult", "run_search"),
     "nepscript_keras.components": ("LocalDagRunner", "Pipeline", "create_pipeline"),
-    "nepscript_keras.compare": ("ComparisonResult", "compare", "pareto_front", "which_strategy_when"),
+    "nepscript_keras.comparison": ("ComparisonResult", "compare", "pareto_front", "which_strategy_when"),
     "nepscript_keras.plots": ("plot_pareto", "plot_sample_grids", "plot_search_curves"),
     "nepscript_keras.distributed": ("cluster", "distribution_strategy"),
 }

@@ -70,7 +70,7 @@ def plot_pareto(points: dict[str, Sequence[Sequence[tuple[float, float]]]], path
     Returns:
         `path`.
     """
-    from nepscript_keras.compare import pareto_front
+    from nepscript_keras.comparison import pareto_front
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -133,7 +133,7 @@ def write_tensorboard(runs: Sequence[dict[str, Any]], log_dir: str | os.PathLike
     import tensorflow as tf
     from PIL import Image
 
-    from nepscript_keras.compare import QUALITY
+    from nepscript_keras.comparison import QUALITY
 
     log_dir = os.fspath(log_dir)
     shutil.rmtree(log_dir, ignore_errors=True)

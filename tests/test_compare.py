@@ -11,7 +11,7 @@ from PIL import Image
 
 from nepscript_keras import budgets
 from nepscript_keras.cli import main
-from nepscript_keras.compare import (
+from nepscript_keras.comparison import (
     CSV_COLUMNS, STRATEGIES, compare, epochs_to_reach, hyperband_trial_epochs, pareto_front, resolve_tuners,
     search_plan, which_strategy_when,
 )
@@ -148,3 +148,10 @@ def test_bad_tuner_names_and_counts_are_one_line_errors(capsys):
     assert capsys.readouterr().err.strip().count("\n") == 0
     with pytest.raises(SystemExit):
         main(["compare", "--seeds", "0"])
+
+
+def test_package_compare_is_the_function_after_the_module_is_imported():
+    import nepscript_keras
+    import nepscript_keras.comparison
+
+    assert nepscript_keras.compare is nepscript_keras.comparison.compare

@@ -30,7 +30,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Runs the comparison and prints the table's location and the which-strategy-when paragraph."""
-    from nepscript_keras.compare import compare
+    from nepscript_keras.comparison import compare
 
     result = compare(
         tuners=args.tuners, budget=args.budget, seeds=args.seeds, data=args.data, dataset=args.dataset,
