@@ -11,24 +11,39 @@ budget, then prints from its `finished.json` records and the multi-fidelity sear
 - for multi-fidelity: candidates tried, epochs spent, epochs training each of them to full fidelity
   would have cost, and the difference.
 
-Pointing `--output-dir` at a finished comparison reruns nothing.
+Pointing `--output-dir` at a finished comparison (one holding `comparison.json`, whatever its budget)
+reads it and reruns nothing; an interrupted one is resumed.
 
 Usage:
 
     python bench/search_efficiency.py                       # quick budget (long: a full comparison)
     python bench/search_efficiency.py --budget smoke        # a fast check
-    python bench/search_efficiency.py --output-dir runs/compare   # read an existing comparison
+    python bench/search_efficiency.py --output-dir runs/compare   # read a finished comparison
 """
 
 import argparse
 import csv
+import json
 import os
 import time
 
 DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data", "dhcd_digits_train.npz")
 
 
-def multi_fidelity_savings(output_dir: str, budget) -> dict[str, int] | None:
+def load_comparison(args) -> tuple[dict, list[dict]]:
+    """Returns `(config, runs)` of the comparison in `--output-dir`, running (or resuming) it unless finished."""
+    path = os.path.join(args.output_dir, "comparison.json")
+    if not os.path.exists(path):
+        from nepscript_keras.comparison import compare
+
+        compare("all", budget=args.budget, seeds=1, data=args.data, output_dir=args.output_dir,
+                epoch_budget=args.epoch_budget, verbose=0)
+    with open(path, encoding="utf-8") as f:
+        comparison = json.load(f)
+    return comparison["config"], comparison["runs"]
+
+
+def multi_fidelity_savings(output_dir: str, full_epochs: int) -> dict[str, int] | None:
     """Returns candidates, epochs spent and full-fidelity epochs of the multi-fidelity search, or None."""
     path = os.path.join(output_dir, "runs", "multi_fidelity", "seed_0", "search", "trials.csv")
     if not os.path.exists(path):
@@ -37,7 +52,7 @@ def multi_fidelity_savings(output_dir: str, budget) -> dict[str, int] | None:
         completed = [row for row in csv.DictReader(f) if row["status"] == "COMPLETED"]
     candidates = sum(1 for row in completed if not row["parent"])
     spent = sum(int(float(row["epochs_trained"])) for row in completed)
-    return {"candidates": candidates, "spent": spent, "full": candidates * budget.hyperband_max_epochs}
+    return {"candidates": candidates, "spent": spent, "full": candidates * full_epochs}
 
 
 def print_curves(runs) -> None:
@@ -64,21 +79,18 @@ def main() -> None:
     parser.add_argument("--epoch-budget", type=int, help="training epochs per search (default: compare's)")
     args = parser.parse_args()
 
-    from nepscript_keras.comparison import compare
-
     print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     start = time.perf_counter()
-    result = compare("all", budget=args.budget, seeds=1, data=args.data, output_dir=args.output_dir,
-                     epoch_budget=args.epoch_budget, verbose=0)
-    print(f"{result.budget.name} budget, {result.epoch_budget} training epochs per search, "
-          f"{len(result.runs)} strategy runs; {time.perf_counter() - start:.0f} s in this call "
-          f"(comparison folder {result.output_dir})")
-    print_curves([run for run in result.runs if run["seed"] == 0])
-    saved = multi_fidelity_savings(result.output_dir, result.budget)
+    config, runs = load_comparison(args)
+    budget, full_epochs = config["budget"], config["budget"]["hyperband_max_epochs"]
+    print(f"{budget['name']} budget, {config['epoch_budget']} training epochs per search; "
+          f"{time.perf_counter() - start:.0f} s in this call (comparison folder {args.output_dir})")
+    print_curves([run for run in runs if run["seed"] == 0])
+    saved = multi_fidelity_savings(args.output_dir, full_epochs)
     if saved:
         cut = saved["full"] - saved["spent"]
         print(f"multi-fidelity: {saved['candidates']} candidates in {saved['spent']} epochs; full fidelity "
-              f"({result.budget.hyperband_max_epochs} epochs each) would cost {saved['full']}: saved {cut} epochs "
+              f"({full_epochs} epochs each) would cost {saved['full']}: saved {cut} epochs "
               f"({cut / max(saved['full'], 1):.0%})")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
