@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--xla", action="store_true", help="also measure jit_compile=True on both sides")
     args = parser.parse_args()
 
+    start = time.perf_counter()
     import keras
     import tensorflow as tf
 
@@ -155,7 +156,7 @@ def main() -> None:
         except Exception as e:  # noqa: BLE001  (report, do not hide, a library that cannot train mixed)
             print(f"== mixed precision ({policy}): failed: {type(e).__name__}: {str(e).splitlines()[0]}")
         set_policy("float32")
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}; {time.perf_counter() - start:.0f} s in all")
     print(f"ratio {default['ratio']:.3f}")
 
 
