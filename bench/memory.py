@@ -14,6 +14,7 @@ Usage:
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,7 @@ def main() -> None:
     rss, seconds = run_child(["-c", EVALUATION, args.data, str(args.num_samples), str(args.width)])
     print(f"evaluation ({args.num_samples} samples, width-{args.width} generator):"
           f" {rss:7.0f} MiB peak ({rss / baseline:.2f}x baseline), {seconds:.0f} s", flush=True)
+    shutil.rmtree(out, ignore_errors=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
