@@ -141,6 +141,3 @@ class AdversarialTuner(gan_tuner.StrategyTuner):
 
     def _supernet_logdir(self) -> str:
         return os.path.join(self.tensorboard_dir or self.project_dir, "supernet")
-
-AdversarialSearch = AdversarialTuner
-"""The same tuner under the name the strategy is known by in the design notes."""
