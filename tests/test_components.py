@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from nepscript_keras.components import (
     BaseComponent,
@@ -74,8 +75,14 @@ def test_example_gen_writes_splits_and_statistics(digits_npz, tmp_path):
     train, holdout = load_examples(examples, "train"), load_examples(examples, "eval")
     assert len(train) + len(holdout) == 100
     assert examples.properties["splits"]["eval"]["class_counts"] == holdout.class_counts().tolist()
-    assert os.path.exists(examples.path("samples.png"))
-    assert "running" in lines[0] and os.path.exists(record["record_path"])
+    with Image.open(examples.path("samples.png")) as image:  # 100 digits, 10 x 10
+        assert image.size[0] == image.size[1] > 10 * 32
+        pixels = np.asarray(image.convert("L"))
+    assert pixels.min() < pixels.max()
+    with open(record["record_path"], encoding="utf-8") as f:
+        saved = json.load(f)
+    assert saved["status"] == "succeeded" and [c["status"] for c in saved["components"]] == ["executed"]
+    assert "running" in lines[0]
 
 
 def test_identical_rerun_is_a_cache_hit_and_changes_nothing(digits_npz, tmp_path):
