@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 K_NEIGHBOURS = 3
 MIN_SAMPLES = K_NEIGHBOURS + 1
 
+_LOADED: dict = {}  # cache path -> reference statistics already read in this process (the latest one)
+
 
 def evaluate(
     generator_or_samples,
@@ -117,10 +119,18 @@ def reference_statistics(data: DigitData, extractor: FeatureExtractor, *, batch_
         batch_size: Images per forward pass when computing.
 
     Returns:
-        Dict of arrays: `features` (N, d) float32, `mu` (d,), `sigma` (d, d), `radii` (N,).
+        Dict of arrays: `features` (N, d) float32, `mu` (d,), `sigma` (d, d), `radii` (N,). The latest
+        set is also kept in memory, so the trials of a search read it once.
     """
     name = f"{extractor.name}-{extractor.fingerprint}-{data.fingerprint()}-k{K_NEIGHBOURS}.npz"
     path = os.path.join(io_utils.cache_dir("reference_stats"), name)
+    if path not in _LOADED:
+        _LOADED.clear()  # keep one set in memory: a search evaluates every trial against the same data
+        _LOADED[path] = _load_or_compute_statistics(path, data, extractor, batch_size)
+    return _LOADED[path]
+
+
+def _load_or_compute_statistics(path: str, data: DigitData, extractor: FeatureExtractor, batch_size: int) -> dict:
     if os.path.exists(path):
         with np.load(path) as cached:
             return {key: cached[key] for key in cached.files}
@@ -175,11 +185,9 @@ def load_samples(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray | None
         raise DataError(f"samples file {path} does not exist; write one with `nepscript-keras generate --output X.npz`")
     try:
         with np.load(path, allow_pickle=False) as npz:
-            if "images" not in npz.files:
-                raise DataError(f"{path} has no 'images' array (found {sorted(npz.files)}); write it with `nepscript-keras generate`")
-            labels = npz["labels"] if "labels" in npz.files else None
-            return _check_samples(npz["images"]), labels
+            arrays = {key: npz[key] for key in npz.files}
     except (OSError, ValueError, EOFError) as e:
-        if isinstance(e, DataError):
-            raise
         raise DataError(f"{path}: not a readable .npz file ({e}); write it with `nepscript-keras generate`") from e
+    if "images" not in arrays:
+        raise DataError(f"{path} has no 'images' array (found {sorted(arrays)}); write it with `nepscript-keras generate`")
+    return _check_samples(arrays["images"]), arrays.get("labels")
