@@ -37,9 +37,6 @@ ENV_ORACLE_IP = "KERASTUNER_ORACLE_IP"
 ENV_ORACLE_PORT = "KERASTUNER_ORACLE_PORT"
 ENV_VARS = (ENV_TUNER_ID, ENV_ORACLE_IP, ENV_ORACLE_PORT)
 
-DISTRIBUTED_TUNERS = ("random", "progressive", "adaptive", "multi_fidelity")
-"""Strategies that run with a chief and workers (multi_fidelity needs the shared `--output-dir`)."""
-
 NOT_DISTRIBUTED = {
     "adversarial": "its supernet search is one joint training run inside the chief's oracle, not a set of "
     "independent trials; run it in one process (--distribution mirrored spreads each trial over local GPUs)",
