@@ -16,8 +16,8 @@ import numpy as np
 
 from nepscript_keras import io_utils
 from nepscript_keras.gan import METRIC_NAMES
-from nepscript_keras.images import image_grid, save_grid, to_uint8
-from nepscript_keras.models import default_labels
+from nepscript_keras.images import image_grid, save_grid
+from nepscript_keras.models import generate_images
 
 CHECKPOINT_STATE = "state.json"
 
@@ -92,11 +92,9 @@ class SampleGrid(keras.callbacks.Callback):
         super().__init__()
         self.png_dir, self.log_dir = png_dir, log_dir
         self.num_samples, self.seed = num_samples, seed
-        self.inputs = self.writer = None
+        self.writer = None
 
     def on_train_begin(self, logs=None):
-        z = np.random.default_rng(self.seed).standard_normal((self.num_samples, self.model.latent_dim)).astype(np.float32)
-        self.inputs = [z, default_labels(self.num_samples).reshape(-1, 1).astype(np.int32)] if self.model.conditional else z
         if self.log_dir and self.writer is None:
             import tensorflow as tf
 
@@ -105,7 +103,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if _diverged(self.model):
             return
-        images = to_uint8(self.model.generator.predict(self.inputs, batch_size=self.num_samples, verbose=0))
+        images = generate_images(self.model.generator, self.num_samples, seed=self.seed)
         if self.png_dir:
             save_grid(images, os.path.join(self.png_dir, f"epoch_{epoch + 1:04d}.png"))
         if self.writer is not None:

@@ -7,6 +7,7 @@ import keras
 import keras_tuner
 import numpy as np
 import pytest
+from PIL import Image
 
 from nepscript_keras.callbacks import DivergenceGuard, SampleGrid, restore_checkpoint
 from nepscript_keras.errors import ConfigError, TrainingDivergedError
@@ -100,16 +101,31 @@ def test_sample_grid_writes_png_and_tensorboard_image(tiny, tmp_path):
     gan = build_gan({"latent_dim": 64}, width=WIDTH)
     fit_gan(gan, tiny, epochs=2, callbacks=[SampleGrid(png_dir=str(tmp_path / "png"), log_dir=str(tmp_path / "tb"), num_samples=20)])
     assert sorted(os.listdir(tmp_path / "png")) == ["epoch_0001.png", "epoch_0002.png"]
+    for name in ("epoch_0001.png", "epoch_0002.png"):
+        _assert_grid_png(tmp_path / "png" / name, num_samples=20)
     assert os.listdir(tmp_path / "tb" / "samples")
+
+
+def _assert_grid_png(path, num_samples: int, ncols: int = 10, scale: int = 2) -> None:
+    """Checks a `save_grid` PNG: grayscale, the grid's size for `num_samples` images, not blank."""
+    rows = -(-num_samples // ncols)
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.mode == "L"
+        assert image.size == (scale * (ncols * 34 + 2), scale * (rows * 34 + 2))
+        assert np.asarray(image).std() > 0
 
 
 def test_train_writes_run_and_resumes_from_saved_epoch(tiny, tmp_path):
     run, lines = tmp_path / "run", []
     kwargs = dict(output_dir=run, width=WIDTH, seed=0, log_dir=tmp_path / "logs", print_fn=lines.append)
     first = train({"latent_dim": 64, "norm_type": "instance"}, tiny, epochs=1, **kwargs)
-    for name in ("generator.keras", "discriminator.keras", "samples.png", "loss_curve.png", "hparams.json"):
+    for name in ("generator.keras", "discriminator.keras"):
         assert (run / name).stat().st_size > 0
-    assert (run / "loss_curve.png").read_bytes()[:4] == b"\x89PNG"
+    _assert_grid_png(run / "samples.png", num_samples=100)
+    with Image.open(run / "loss_curve.png") as image:
+        assert image.format == "PNG" and image.size[0] > image.size[1] and np.asarray(image.convert("L")).std() > 0
+    hparams = json.loads((run / "hparams.json").read_text())
+    assert hparams["latent_dim"] == 64 and hparams["norm_type"] == "instance" and hparams["d_dropout_rate"] == 0.5
     assert lines[0].startswith("epoch 1/1") and "images/s" in lines[0]
     assert os.listdir(tmp_path / "logs" / "train")
     assert first["initial_epoch"] == 0
