@@ -23,12 +23,12 @@ from typing import Any
 import keras
 import numpy as np
 
+from nepscript_keras.data import NUM_CLASSES
 from nepscript_keras.errors import ModelFileError
 from nepscript_keras.layers import ResidualBlock, activation_layer, normalization
 from nepscript_keras.search_space import SearchSpace, hparams_dict
 
 IMAGE_SHAPE = (32, 32, 1)
-NUM_CLASSES = 10
 
 
 def build_generator(

@@ -1,9 +1,13 @@
 """`nepscript-keras train` and `generate` through `nepscript_keras.cli.main`, including user errors."""
 
+import json
+
 import numpy as np
 import pytest
+from PIL import Image
 
 from nepscript_keras.cli import main
+from nepscript_keras.models import load_generator
 
 TINY = ["--width", "8", "--epochs", "1", "--seed", "0"]
 
@@ -29,10 +33,22 @@ def trained(digits_npz, tmp_path_factory):
 
 
 def test_train_writes_outputs(trained, capsys):
-    for run in trained.values():
-        for name in ("generator.keras", "discriminator.keras", "samples.png", "loss_curve.png"):
-            assert (run / name).is_file()
-    assert '"norm_type": "instance"' in (trained["plain"] / "hparams.json").read_text()
+    for name, run in trained.items():
+        generator = load_generator(run / "generator.keras")
+        assert len(generator.inputs) == (2 if name == "conditional" else 1)
+        assert (run / "discriminator.keras").stat().st_size > 0
+        _assert_png(run / "samples.png", (2 * (10 * 34 + 2), 2 * (10 * 34 + 2)))
+        with Image.open(run / "loss_curve.png") as image:
+            assert image.format == "PNG" and np.asarray(image.convert("L")).std() > 0
+    hparams = json.loads((trained["plain"] / "hparams.json").read_text())
+    assert hparams["latent_dim"] == 64 and hparams["norm_type"] == "instance" and hparams["use_residual"] is False
+
+
+def _assert_png(path, size) -> None:
+    """Checks a grayscale sample-grid PNG of the given (width, height) that is not blank."""
+    with Image.open(path) as image:
+        assert image.format == "PNG" and image.mode == "L" and image.size == size
+        assert np.asarray(image).std() > 0
 
 
 def test_train_resume_continues(trained, digits_npz, capsys):
@@ -46,7 +62,7 @@ def test_train_resume_continues(trained, digits_npz, capsys):
 def test_generate_png_and_npz(trained, tmp_path, capsys):
     model = str(trained["plain"] / "generator.keras")
     assert main(["generate", "--model", model, "--num-samples", "12", "--output", str(tmp_path / "grid.png")]) == 0
-    assert (tmp_path / "grid.png").read_bytes()[:4] == b"\x89PNG"
+    _assert_png(tmp_path / "grid.png", (2 * (10 * 34 + 2), 2 * (2 * 34 + 2)))  # 12 samples: two rows of 10.
     assert main(["generate", "--model", model, "--num-samples", "12", "--seed", "5", "--output", str(tmp_path / "s.npz")]) == 0
     with np.load(tmp_path / "s.npz") as npz:
         assert npz["images"].shape == (12, 32, 32) and npz["images"].dtype == np.uint8
