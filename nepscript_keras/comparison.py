@@ -276,13 +276,7 @@ def _final(name: str, seed: int, hparams: dict[str, Any], setup: Setup) -> dict[
 
 
 def _record(name: str, seed: int, search, final: dict[str, Any]) -> dict[str, Any]:
-    from nepscript_keras.tuners.adversarial import SUPERNET_FILE
-
-    supernet_path = os.path.join(search.output_dir, "search", SUPERNET_FILE)
-    supernet = {"epochs": 0, "seconds": 0.0}
-    if os.path.exists(supernet_path):
-        with open(supernet_path, encoding="utf-8") as f:
-            supernet = json.load(f)
+    supernet = {"epochs": 0, "seconds": 0.0, **search.overhead}  # The adversarial supernet's cost, else none.
     completed = [r for r in search.trials if r["status"] == "COMPLETED"]
     offset = int(supernet["epochs"])
     return {
