@@ -27,7 +27,7 @@ from nepscript_keras.data import DigitData, to_tf_dataset
 from nepscript_keras.errors import ConfigError, TrainingDivergedError
 from nepscript_keras.layers import activation_layer, normalization
 from nepscript_keras.models import build_discriminator
-from nepscript_keras.search_space import DISCRIMINATOR_DIMENSIONS, GENERATOR_DIMENSIONS, SearchSpace
+from nepscript_keras.search_space import ALL_DIMENSIONS, DISCRIMINATOR_DIMENSIONS, GENERATOR_DIMENSIONS, SearchSpace
 
 MAX_LATENT = max(GENERATOR_DIMENSIONS["latent_dim"])
 
@@ -395,9 +395,9 @@ class SupernetSearch:
         """
         dataset = _paired_dataset(data, batch_size, arch_fraction, seed)
         writer = tf.summary.create_file_writer(str(log_dir)) if log_dir else None
-        history = {"trajectory": {k: [v] for k, v in self.probabilities().items()},
-                   "d_loss": [], "g_loss": [], "epoch_seconds": []}
-        _log_probabilities(writer, self.probabilities(), 0)
+        initial = self.probabilities()
+        history = {"trajectory": {k: [v] for k, v in initial.items()}, "d_loss": [], "g_loss": [], "epoch_seconds": []}
+        _log_probabilities(writer, initial, 0)
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             d_loss, g_loss = self._run_epoch(dataset, epoch)
@@ -460,7 +460,7 @@ def _log_probabilities(writer, probabilities: dict, step: int) -> None:
         return
     with writer.as_default():
         for name, values in probabilities.items():
-            for choice, p in zip(SearchSpace.preset("joint").dimensions[name], values):
+            for choice, p in zip(ALL_DIMENSIONS[name], values):
                 tf.summary.scalar(f"architecture/{name}/{choice}", p, step=step)
     writer.flush()
 
