@@ -148,22 +148,22 @@ def _bad_csv_columns(root):
     return path, "character"
 
 
+def _csv_with_row(path, row: str):
+    """Writes a CSV with the valid 1024-pixel + character header and one (bad) data row."""
+    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + row + "\n")
+    return path
+
+
 def _bad_csv_values(root):
-    path = root / "values.csv"
-    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + "x," * 1024 + "digit_1\n")
-    return path, "pixel values"
+    return _csv_with_row(root / "values.csv", "x," * 1024 + "digit_1"), "pixel values"
 
 
 def _bad_csv_row_length(root):
-    path = root / "short.csv"
-    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + "0,0,digit_1\n")
-    return path, "each row needs 1024"
+    return _csv_with_row(root / "short.csv", "0,0,digit_1"), "each row needs 1024"
 
 
 def _bad_csv_no_digits(root):
-    path = root / "letters.csv"
-    path.write_text(",".join([f"p{i}" for i in range(1024)] + ["character"]) + "\n" + "0," * 1024 + "character_01_ka\n")
-    return path, "no rows with character digit_0"
+    return _csv_with_row(root / "letters.csv", "0," * 1024 + "character_01_ka"), "no rows with character digit_0"
 
 
 def _bad_npz_shape(root):
