@@ -121,9 +121,9 @@ def load_npz(path: str | os.PathLike) -> DigitData:
                 raise DataError(f"{path}: missing array(s) {sorted(missing)}; an .npz needs 'images' and 'labels'")
             images, labels = npz["images"], npz["labels"]
             split = str(npz["split"]) if "split" in npz.files else "train"
+    except DataError:
+        raise
     except (OSError, ValueError, EOFError) as e:
-        if isinstance(e, DataError):
-            raise
         raise DataError(f"{path}: not a readable .npz file ({e}); pass a file written by numpy.savez") from e
     return DigitData(images, labels.astype(np.int64, copy=False), source=path, split=split)
 

@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from nepscript_keras.data import DEVANAGARI_DIGITS, IMAGE_SIZE, NUM_CLASSES, DigitData
+from nepscript_keras.errors import DataError
 
 CANVAS = 64  # high-resolution glyph canvas (2x the output size)
 GLYPH_BOX = 48  # every glyph is stretched to fill a 48x48 box on the canvas (24x24 output pixels)
@@ -46,8 +47,6 @@ def make_synthetic(per_class: int = 1000, seed: int = 0, split: str = "train") -
     >>> data.class_counts()
     array([100, 100, 100, 100, 100, 100, 100, 100, 100, 100])
     """
-    from nepscript_keras.errors import DataError
-
     if split not in SPLIT_STREAMS:
         raise DataError(f"synthetic: unknown split {split!r}; use 'train' or 'test'")
     if per_class < 1:
