@@ -51,7 +51,8 @@ def test_smoke_run_produces_all_artifacts(setup):
     assert {out: a.TYPE_NAME for out, a in outputs.items()} == {
         "examples": "Examples", "hyperparameters": "HyperParameters", "model": "Model",
         "evaluation": "ModelEvaluation", "blessing": "ModelBlessing", "pushed": "PushedModel"}
-    assert os.path.isfile(outputs["hyperparameters"].path("best_hparams.json"))
+    with open(outputs["hyperparameters"].path("best_hparams.json"), encoding="utf-8") as f:
+        assert json.load(f) == outputs["hyperparameters"].properties["best_hparams"]
     assert os.path.isfile(outputs["model"].path("discriminator.keras"))
     with open(outputs["evaluation"].path("metrics.json"), encoding="utf-8") as f:
         assert json.load(f)["num_samples"] == BUDGETS["smoke"].final_eval_samples
