@@ -177,6 +177,8 @@ def load_generator(path: str | os.PathLike) -> keras.Model:
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ModelFileError(f"model file {path} does not exist; pass a generator.keras written by `nepscript-keras train`")
+    if not path.endswith((".keras", ".h5")):
+        raise ModelFileError(f"{path} is not a Keras model file (.keras); pass a generator.keras written by `nepscript-keras train`")
     try:
         model = keras.models.load_model(path, compile=False)
     except Exception as e:  # Keras raises many types (ValueError, OSError, zipfile errors) for bad files.

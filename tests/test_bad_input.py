@@ -23,9 +23,10 @@ def assert_one_line_error(capsys, command, *fragments):
 
 @pytest.fixture(scope="module")
 def model_files(tmp_path_factory):
-    """Corrupt and wrong `.keras` files: garbage bytes, a truncated generator, a discriminator."""
+    """Corrupt and wrong model files: garbage bytes, a truncated generator, a discriminator, a PNG."""
     folder = tmp_path_factory.mktemp("models")
     (folder / "garbage.keras").write_bytes(b"this is not a zip archive")
+    (folder / "samples.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     build_generator(width=8).save(folder / "generator.keras")
     whole = (folder / "generator.keras").read_bytes()
     (folder / "truncated.keras").write_bytes(whole[: len(whole) // 2])
@@ -47,6 +48,7 @@ def data_files(tmp_path_factory):
     ("garbage.keras", "corrupt or not a Keras model"),
     ("truncated.keras", "corrupt or not a Keras model"),
     ("discriminator.keras", "not a generator"),
+    ("samples.png", "is not a Keras model file (.keras)"),
     ("missing.keras", "does not exist"),
 ])
 @pytest.mark.parametrize("command", ["generate", "evaluate"])
