@@ -98,6 +98,7 @@ class Setup:
     epoch_budget: int
     verbose: int
     plans: dict[str, dict[str, int]]
+    config: dict[str, Any]
 
     def say(self, message: str) -> None:
         """Prints a progress line when verbose."""
@@ -157,8 +158,8 @@ def compare(
     plans = {name: search_plan(name, budget, epoch_budget) for name in names}
     search_space.SearchSpace.preset(space)
     data = _load(data, dataset)
-    output_dir = _prepare(output_dir, budget, space, epoch_budget, data, overwrite)
-    setup = Setup(budget, data, output_dir, space, epoch_budget, verbose, plans)
+    output_dir, config = _prepare(output_dir, budget, space, epoch_budget, data, overwrite)
+    setup = Setup(budget, data, output_dir, space, epoch_budget, verbose, plans, config)
     setup.say(f"compare {', '.join(names)}: {budget.name} budget, {epoch_budget} training epochs per search, "
               f"{seeds} seed(s); data {data.source} ({len(data)} images); output {output_dir}")
     _warm_evaluator(data)
@@ -449,9 +450,7 @@ def _write_comparison(setup: Setup, seeds: int, runs: list[dict[str, Any]], star
     from nepscript_keras import plots
 
     out, rows = setup.output_dir, summarise(runs)
-    when = which_strategy_when(rows, runs)
-    with open(os.path.join(out, CONFIG_FILE), encoding="utf-8") as f:
-        config = json.load(f)
+    when, config = which_strategy_when(rows, runs), setup.config
     io_utils.write_csv(os.path.join(out, "comparison.csv"), rows, CSV_COLUMNS)
     io_utils.write_text(os.path.join(out, "comparison.md"),
                         comparison_markdown(rows, setup.budget, setup.epoch_budget, when, config["data_source"]))
@@ -522,8 +521,9 @@ def _remove_comparison(output_dir: str) -> None:
             os.remove(os.path.join(output_dir, name))
 
 
-def _prepare(output_dir, budget, space, epoch_budget, data, overwrite) -> str:
-    """Creates `output_dir` (emptied with `overwrite`) and checks a comparison found there is this one."""
+def _prepare(output_dir, budget, space, epoch_budget, data, overwrite) -> tuple[str, dict[str, Any]]:
+    """Creates `output_dir` (emptied with `overwrite`), checks a comparison found there is this one and
+    returns `(output_dir, config)`, the config as written to `compare_config.json`."""
     output_dir = os.fspath(output_dir)
     if overwrite:
         _remove_comparison(output_dir)
@@ -540,4 +540,4 @@ def _prepare(output_dir, budget, space, epoch_budget, data, overwrite) -> str:
             raise ConfigError(f"{output_dir} holds a comparison with other settings ({', '.join(changed)} differ); "
                               "pass --overwrite or another --output-dir")
     io_utils.write_json(path, config)
-    return output_dir
+    return output_dir, config
