@@ -30,14 +30,13 @@ DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".
 
 
 def load_images(path: str, images: int):
-    """Returns a class-balanced `DigitData` of about `images` digits: DHCD from `path`, or synthetic noise."""
-    from nepscript_keras.data import DigitData, load_npz
+    """Returns a class-balanced `DigitData` of about `images` digits: DHCD from `path`, else synthetic digits."""
+    from nepscript_keras.data import load_npz
+    from nepscript_keras.synthetic import make_synthetic
 
     if os.path.exists(path):
         return load_npz(path).subset(images // 10, seed=0)
-    rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 256, size=(images, 32, 32), dtype=np.uint8)
-    return DigitData(pixels, np.arange(images, dtype=np.int64) % 10, source="synthetic noise")
+    return make_synthetic(per_class=max(1, images // 10), seed=0)
 
 
 def hand_written_trainer(width: int, batch_size: int, jit_compile: bool):
